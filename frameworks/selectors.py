@@ -1,0 +1,244 @@
+"""Reads of frameworks."""
+
+from django.db.models import Prefetch
+
+from .models import (
+    BehaviouralIndicator,
+    Competency,
+    Entitlement,
+    Framework,
+    Level,
+    RequiredProficiency,
+    Requirement,
+    ResponsibilityArea,
+)
+
+
+def published_framework_get(*, slug: str) -> Framework | None:
+    return Framework.objects.filter(slug=slug, status=Framework.Status.PUBLISHED).first()
+
+
+def latest_framework_get(*, slug: str) -> Framework | None:
+    return Framework.objects.filter(slug=slug).order_by("-version").first()
+
+
+def _requirement_dict(req: Requirement) -> dict:
+    return {
+        "kind": req.kind,
+        "label": req.label,
+        "months": req.months,
+        "count": req.count,
+        "evidence_kind": req.evidence_kind,
+        "category": req.category,
+        "metric": req.metric,
+        "comparison": req.comparison,
+        "threshold": req.threshold,
+        "window_months": req.window_months,
+        "competency": req.competency.slug if req.competency_id else "",
+        "proficiency": req.proficiency.slug if req.proficiency_id else "",
+        "code": req.code,
+        "source_text": req.source_text,
+        "assumed": req.assumed,
+    }
+
+
+def framework_as_dict(*, framework: Framework) -> dict:
+    """The whole framework in the YAML format's normalised shape (a constant number of queries)."""
+    requirements = Requirement.objects.select_related("competency", "proficiency").order_by(
+        "order", "id"
+    )
+    levels = (
+        Level.objects.filter(framework=framework)
+        .select_related("track", "builds_on")
+        .prefetch_related(
+            Prefetch("next_levels", queryset=Level.objects.order_by("order", "rank", "id")),
+            Prefetch(
+                "areas",
+                queryset=ResponsibilityArea.objects.prefetch_related("responsibilities"),
+            ),
+            Prefetch(
+                "required_proficiencies",
+                queryset=RequiredProficiency.objects.select_related("competency", "proficiency"),
+            ),
+            Prefetch("requirements", queryset=requirements),
+            Prefetch(
+                "entitlements",
+                queryset=Entitlement.objects.prefetch_related(
+                    Prefetch("conditions", queryset=requirements)
+                ),
+            ),
+        )
+        .order_by("order", "rank", "id")
+    )
+    competencies = Competency.objects.filter(framework=framework).prefetch_related(
+        Prefetch(
+            "indicators",
+            queryset=BehaviouralIndicator.objects.select_related("proficiency"),
+        )
+    )
+    return {
+        "format": "careerpath-framework/1",
+        "slug": framework.slug,
+        "name": framework.name,
+        "version": framework.version,
+        "status": framework.status,
+        "effective_date": framework.effective_date,
+        "source_note": framework.source_note,
+        "notes": [
+            {"section": n.section, "title": n.title, "body": n.body, "assumed": n.assumed}
+            for n in framework.notes.all()
+        ],
+        "proficiency_levels": [
+            {"slug": p.slug, "name": p.name, "description": p.description, "assumed": p.assumed}
+            for p in framework.proficiency_levels.all()
+        ],
+        "competencies": [
+            {
+                "slug": c.slug,
+                "name": c.name,
+                "definition": c.definition,
+                "assumed": c.assumed,
+                "indicators": [
+                    {"proficiency": i.proficiency.slug, "text": i.text, "assumed": i.assumed}
+                    for i in c.indicators.all()
+                ],
+            }
+            for c in competencies
+        ],
+        "tracks": [
+            {"slug": t.slug, "name": t.name, "description": t.description}
+            for t in framework.tracks.all()
+        ],
+        "levels": [
+            {
+                "code": level.code,
+                "title": level.title,
+                "subtitle": level.subtitle,
+                "track": level.track.slug,
+                "rank": level.rank,
+                "summary": level.summary,
+                "summary_assumed": level.summary_assumed,
+                "is_entry": level.is_entry,
+                "perk_note": level.perk_note,
+                "builds_on": level.builds_on.code if level.builds_on_id else "",
+                "next_levels": [n.code for n in level.next_levels.all()],
+                "responsibility_areas": [
+                    {
+                        "number": area.number,
+                        "title": area.title,
+                        "assumed": area.assumed,
+                        "responsibilities": [
+                            {"text": r.text, "assumed": r.assumed}
+                            for r in area.responsibilities.all()
+                        ],
+                    }
+                    for area in level.areas.all()
+                ],
+                "required_proficiencies": [
+                    {
+                        "competency": rp.competency.slug,
+                        "proficiency": rp.proficiency.slug,
+                        "assumed": rp.assumed,
+                    }
+                    for rp in level.required_proficiencies.all()
+                ],
+                "requirements": [_requirement_dict(r) for r in level.requirements.all()],
+                "entitlements": [
+                    {
+                        "kind": e.kind,
+                        "value": e.value,
+                        "label": e.label,
+                        "source_text": e.source_text,
+                        "assumed": e.assumed,
+                        "conditions": [_requirement_dict(r) for r in e.conditions.all()],
+                    }
+                    for e in level.entitlements.all()
+                ],
+            }
+            for level in levels
+        ],
+    }
+
+
+def published_frameworks_list():
+    return Framework.objects.filter(status=Framework.Status.PUBLISHED).order_by("name")
+
+
+def framework_overview(*, framework: Framework) -> dict:
+    """Everything the framework page shows, in a constant number of queries.
+
+    Returns tracks with their levels (the career-framework table), each level
+    with its role profile, promotion bars and perks, the competency matrix
+    (competency x level -> required proficiency) and the indicators.
+    """
+    requirements = Requirement.objects.select_related("competency", "proficiency")
+    levels = list(
+        Level.objects.filter(framework=framework)
+        .select_related("track", "builds_on")
+        .prefetch_related(
+            "next_levels",
+            Prefetch(
+                "areas", queryset=ResponsibilityArea.objects.prefetch_related("responsibilities")
+            ),
+            Prefetch(
+                "required_proficiencies",
+                queryset=RequiredProficiency.objects.select_related("proficiency"),
+            ),
+            Prefetch("requirements", queryset=requirements),
+            Prefetch(
+                "entitlements",
+                queryset=Entitlement.objects.prefetch_related(
+                    Prefetch("conditions", queryset=requirements)
+                ),
+            ),
+        )
+        .order_by("order", "rank", "id")
+    )
+    tracks = list(framework.tracks.all())
+    competencies = list(
+        Competency.objects.filter(framework=framework).prefetch_related(
+            Prefetch(
+                "indicators", queryset=BehaviouralIndicator.objects.select_related("proficiency")
+            )
+        )
+    )
+    proficiencies = list(framework.proficiency_levels.all())
+    matrix = []
+    for competency in competencies:
+        cells = []
+        for level in levels:
+            required = next(
+                (
+                    rp
+                    for rp in level.required_proficiencies.all()
+                    if rp.competency_id == competency.pk
+                ),
+                None,
+            )
+            cells.append(required)
+        indicators = [
+            (p, [i for i in competency.indicators.all() if i.proficiency_id == p.pk])
+            for p in proficiencies
+        ]
+        matrix.append({"competency": competency, "cells": cells, "indicators": indicators})
+    ranks = sorted({level.rank for level in levels})
+    track_table = [
+        {
+            "rank": rank,
+            "cells": [
+                [lvl for lvl in levels if lvl.rank == rank and lvl.track_id == track.pk]
+                for track in tracks
+            ],
+        }
+        for rank in ranks
+    ]
+    return {
+        "framework": framework,
+        "tracks": tracks,
+        "levels": levels,
+        "track_table": track_table,
+        "competencies": competencies,
+        "proficiencies": proficiencies,
+        "matrix": matrix,
+        "notes": list(framework.notes.all()),
+    }

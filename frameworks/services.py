@@ -1,0 +1,343 @@
+"""Writes of frameworks: import a file, clone a version, publish a draft."""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import (
+    BehaviouralIndicator,
+    Competency,
+    Entitlement,
+    Framework,
+    FrameworkNote,
+    Level,
+    ProficiencyLevel,
+    RequiredProficiency,
+    Requirement,
+    Responsibility,
+    ResponsibilityArea,
+    Track,
+)
+from .selectors import framework_as_dict
+from .signals import framework_published
+from .yaml_format import FrameworkFormatError, comparable, parse_framework_yaml
+
+
+def _validation_messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [
+            f"{field}: {message}" if field != "__all__" else message
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return list(exc.messages)
+
+
+class _Builder:
+    """Turns a normalised framework dict into rows, collecting every problem with its place."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.errors: list[str] = []
+
+    def save(self, obj: models.Model, path: str, exclude=()) -> bool:
+        try:
+            obj.full_clean(exclude=list(exclude))
+        except ValidationError as exc:
+            self.errors.extend(f"{path}: {m}" for m in _validation_messages(exc))
+            return False
+        obj.save()
+        return True
+
+    def unique(self, items: list[dict], key: str, path: str) -> None:
+        seen = set()
+        for item in items:
+            if item[key] in seen:
+                self.errors.append(f"{path}: {key} {item[key]!r} appears more than once.")
+            seen.add(item[key])
+
+    def build(self, *, version: int, status: str) -> Framework:
+        data = self.data
+        framework = Framework(
+            slug=data["slug"],
+            name=data["name"],
+            version=version,
+            status=status,
+            effective_date=data["effective_date"],
+            source_note=data["source_note"],
+        )
+        if not self.save(framework, "framework"):
+            raise FrameworkFormatError(self.errors)
+
+        for order, note in enumerate(data["notes"]):
+            self.save(FrameworkNote(framework=framework, order=order, **note), f"notes[{order}]")
+
+        self.unique(data["proficiency_levels"], "slug", "proficiency_levels")
+        proficiencies = {}
+        for rank, item in enumerate(data["proficiency_levels"], start=1):
+            obj = ProficiencyLevel(framework=framework, rank=rank, **item)
+            if self.save(obj, f"proficiency_levels[{item['slug']}]"):
+                proficiencies[obj.slug] = obj
+
+        self.unique(data["competencies"], "slug", "competencies")
+        competencies = {}
+        for order, item in enumerate(data["competencies"]):
+            path = f"competencies[{item['slug']}]"
+            fields = {k: v for k, v in item.items() if k != "indicators"}
+            obj = Competency(framework=framework, order=order, **fields)
+            if not self.save(obj, path):
+                continue
+            competencies[obj.slug] = obj
+            for i, indicator in enumerate(item["indicators"]):
+                proficiency = self.lookup(
+                    proficiencies, indicator["proficiency"], f"{path}.indicators[{i}].proficiency"
+                )
+                if proficiency:
+                    self.save(
+                        BehaviouralIndicator(
+                            competency=obj,
+                            proficiency=proficiency,
+                            text=indicator["text"],
+                            assumed=indicator["assumed"],
+                            order=i,
+                        ),
+                        f"{path}.indicators[{i}]",
+                    )
+
+        self.unique(data["tracks"], "slug", "tracks")
+        tracks = {}
+        for order, item in enumerate(data["tracks"]):
+            obj = Track(framework=framework, order=order, **item)
+            if self.save(obj, f"tracks[{item['slug']}]"):
+                tracks[obj.slug] = obj
+
+        self.unique(data["levels"], "code", "levels")
+        levels = {}
+        for order, item in enumerate(data["levels"]):
+            path = f"levels[{item['code']}]"
+            track = self.lookup(tracks, item["track"], f"{path}.track")
+            if track is None:
+                continue
+            obj = Level(
+                framework=framework,
+                track=track,
+                order=order,
+                **{
+                    k: item[k]
+                    for k in (
+                        "code",
+                        "title",
+                        "subtitle",
+                        "rank",
+                        "summary",
+                        "summary_assumed",
+                        "is_entry",
+                        "perk_note",
+                    )  # fmt: skip
+                },
+            )
+            if self.save(obj, path):
+                levels[obj.code] = obj
+
+        graph = {}
+        for item in data["levels"]:
+            level = levels.get(item["code"])
+            if level is None:
+                continue
+            path = f"levels[{item['code']}]"
+            if item["builds_on"]:
+                level.builds_on = self.lookup(levels, item["builds_on"], f"{path}.builds_on")
+                if level.builds_on:
+                    self.save(level, path)
+            next_levels = [
+                self.lookup(levels, code, f"{path}.next_levels") for code in item["next_levels"]
+            ]
+            level.next_levels.set([n for n in next_levels if n])
+            graph[level.code] = [n.code for n in next_levels if n]
+            self.build_level_contents(level, item, path, competencies, proficiencies)
+        self.check_acyclic(graph)
+        self.check_acyclic(
+            {i["code"]: [i["builds_on"]] if i["builds_on"] else [] for i in data["levels"]},
+            what="builds_on",
+        )
+        if self.errors:
+            raise FrameworkFormatError(self.errors)
+        return framework
+
+    def build_level_contents(self, level, item, path, competencies, proficiencies):
+        for a, area_item in enumerate(item["responsibility_areas"]):
+            area_path = f"{path}.responsibility_areas[{a}]"
+            area = ResponsibilityArea(
+                level=level,
+                number=area_item["number"],
+                title=area_item["title"],
+                assumed=area_item["assumed"],
+                order=a,
+            )
+            if not self.save(area, area_path):
+                continue
+            for r, resp in enumerate(area_item["responsibilities"]):
+                self.save(
+                    Responsibility(area=area, order=r, **resp),
+                    f"{area_path}.responsibilities[{r}]",
+                )
+        for i, rp in enumerate(item["required_proficiencies"]):
+            rp_path = f"{path}.required_proficiencies[{i}]"
+            competency = self.lookup(competencies, rp["competency"], f"{rp_path}.competency")
+            proficiency = self.lookup(proficiencies, rp["proficiency"], f"{rp_path}.proficiency")
+            if competency and proficiency:
+                self.save(
+                    RequiredProficiency(
+                        level=level,
+                        competency=competency,
+                        proficiency=proficiency,
+                        assumed=rp["assumed"],
+                    ),
+                    rp_path,
+                )
+        for i, req in enumerate(item["requirements"]):
+            self.build_requirement(
+                req, f"{path}.requirements[{i}]", i, competencies, proficiencies, level=level
+            )
+        for e, ent_item in enumerate(item["entitlements"]):
+            ent_path = f"{path}.entitlements[{e}]"
+            entitlement = Entitlement(
+                level=level,
+                order=e,
+                **{k: v for k, v in ent_item.items() if k != "conditions"},
+            )
+            if not self.save(entitlement, ent_path):
+                continue
+            for i, req in enumerate(ent_item["conditions"]):
+                self.build_requirement(
+                    req,
+                    f"{ent_path}.conditions[{i}]",
+                    i,
+                    competencies,
+                    proficiencies,
+                    entitlement=entitlement,
+                )
+
+    def build_requirement(self, item, path, order, competencies, proficiencies, **owner):
+        fields = {k: v for k, v in item.items() if k not in ("competency", "proficiency")}
+        fields["label"] = fields["label"] or ""
+        requirement = Requirement(order=order, **owner, **fields)
+        ok = True
+        if item["competency"]:
+            requirement.competency = self.lookup(
+                competencies, item["competency"], f"{path}.competency"
+            )
+            ok = ok and requirement.competency is not None
+        if item["proficiency"]:
+            requirement.proficiency = self.lookup(
+                proficiencies, item["proficiency"], f"{path}.proficiency"
+            )
+            ok = ok and requirement.proficiency is not None
+        if ok:
+            self.save(requirement, path)
+
+    def lookup(self, table: dict, key: str, path: str):
+        found = table.get(key)
+        if found is None:
+            known = ", ".join(table) or "none defined"
+            self.errors.append(f"{path}: {key!r} is not defined in this file (known: {known}).")
+        return found
+
+    def check_acyclic(self, graph: dict[str, list[str]], what: str = "next_levels") -> None:
+        state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+        def visit(node, trail):
+            state[node] = 1
+            for nxt in graph.get(node, []):
+                if state.get(nxt) == 1:
+                    cycle = " -> ".join([*trail[trail.index(nxt) :], nxt])
+                    self.errors.append(f"levels: {what} form a cycle: {cycle}.")
+                    return True
+                if state.get(nxt) is None and visit(nxt, [*trail, nxt]):
+                    return True
+            state[node] = 2
+            return False
+
+        for node in graph:
+            if state.get(node) is None and visit(node, [node]):
+                return
+
+
+def framework_import(*, data: dict) -> Framework:
+    """Create a new draft framework version from a normalised dict (see yaml_format).
+
+    A new slug gets the file's version (or 1); an existing slug gets the next
+    version number. Either everything is created or nothing is: on any problem
+    `FrameworkFormatError` lists each one with its place.
+    """
+    with transaction.atomic():
+        # Two imports racing for the same number fail on framework_unique_version.
+        latest = Framework.objects.filter(slug=data["slug"]).aggregate(v=Max("version"))["v"]
+        version = latest + 1 if latest else data["version"] or 1
+        return _Builder(data).build(version=version, status=Framework.Status.DRAFT)
+
+
+def framework_import_yaml(*, text: str) -> Framework:
+    return framework_import(data=parse_framework_yaml(text))
+
+
+def framework_clone(*, framework: Framework) -> Framework:
+    """A new draft version with the same content, for HR to edit and publish."""
+    return framework_import(data=framework_as_dict(framework=framework))
+
+
+def framework_publish(*, framework: Framework) -> Framework:
+    """Publish a draft: archive the published version and move everyone across, atomically.
+
+    Raises ValidationError when the framework is not a draft, or when a
+    receiver of `framework_published` refuses (e.g. people sit at a level the
+    new version no longer has); nothing changes then.
+    """
+    with transaction.atomic():
+        framework = Framework.objects.select_for_update().get(pk=framework.pk)
+        if framework.status != Framework.Status.DRAFT:
+            raise ValidationError(
+                f"Only a draft can be published; version {framework.version} is "
+                f"{framework.get_status_display().lower()}."
+            )
+        previous = (
+            Framework.objects.select_for_update()
+            .filter(slug=framework.slug, status=Framework.Status.PUBLISHED)
+            .first()
+        )
+        level_map = {}
+        if previous is not None:
+            previous.status = Framework.Status.ARCHIVED
+            previous.save(update_fields=["status"])
+            new_levels = {lvl.code: lvl for lvl in framework.levels.all()}
+            level_map = {
+                old.pk: new_levels[old.code]
+                for old in previous.levels.all()
+                if old.code in new_levels
+            }
+        framework.status = Framework.Status.PUBLISHED
+        framework.published_at = timezone.now()
+        framework.save(update_fields=["status", "published_at"])
+        framework_published.send(
+            sender=Framework, framework=framework, previous=previous, level_map=level_map
+        )
+    return framework
+
+
+def framework_seed(*, text: str) -> tuple[Framework, str]:
+    """Install a seed framework idempotently; return it and what happened.
+
+    Nothing changes when the newest version already has the same content. A
+    new slug is imported and published; changed content becomes a new draft
+    for HR to review and publish.
+    """
+    data = parse_framework_yaml(text)
+    latest = Framework.objects.filter(slug=data["slug"]).order_by("-version").first()
+    if latest is not None:
+        if comparable(framework_as_dict(framework=latest)) == comparable(data):
+            return latest, "unchanged"
+        return framework_import(data=data), "new draft"
+    with transaction.atomic():
+        framework = framework_import(data=data)
+        return framework_publish(framework=framework), "installed"

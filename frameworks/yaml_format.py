@@ -1,0 +1,299 @@
+"""The framework YAML format (docs/framework-format.md): parse, check, write.
+
+This module knows the *shape* of a file. `parse_framework_yaml()` turns text
+into a normalised dict (every key present, defaults filled) or raises
+`FrameworkFormatError` listing every problem with the place it occurs;
+`dump_framework_yaml()` writes a normalised dict back in the short canonical
+form (defaults left out). Meaning (references between levels, per-kind
+requirement parameters) is checked when the dict is turned into rows, in
+`frameworks.services`.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import yaml
+
+FORMAT = "careerpath-framework/1"
+
+
+class FrameworkFormatError(Exception):
+    """A framework file that cannot be used; `errors` names each place and reason."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: object  # "str", "int", "bool", "date", "number", "str_list", or a tuple of Keys
+    required: bool = False
+
+    @property
+    def default(self):
+        if isinstance(self.type, tuple) or self.type == "str_list":
+            return []
+        if self.required:
+            return None
+        return {"str": "", "bool": False}.get(self.type)
+
+    def is_default(self, value) -> bool:
+        default = self.default
+        return value is None or (value == default and type(value) is type(default))
+
+
+def _mapping(*keys: Key) -> tuple[Key, ...]:
+    return keys
+
+
+REQUIREMENT = _mapping(
+    Key("kind", "str", required=True),
+    Key("months", "int"),
+    Key("evidence_kind", "str"),
+    Key("count", "int"),
+    Key("category", "str"),
+    Key("metric", "str"),
+    Key("comparison", "str"),
+    Key("threshold", "number"),
+    Key("window_months", "int"),
+    Key("competency", "str"),
+    Key("proficiency", "str"),
+    Key("code", "str"),
+    Key("label", "str"),
+    Key("source_text", "str"),
+    Key("assumed", "bool"),
+)
+ENTITLEMENT = _mapping(
+    Key("kind", "str", required=True),
+    Key("value", "int", required=True),
+    Key("label", "str"),
+    Key("source_text", "str"),
+    Key("assumed", "bool"),
+    Key("conditions", REQUIREMENT),
+)
+RESPONSIBILITY = _mapping(Key("text", "str", required=True), Key("assumed", "bool"))
+AREA = _mapping(
+    Key("number", "str"),
+    Key("title", "str", required=True),
+    Key("assumed", "bool"),
+    Key("responsibilities", RESPONSIBILITY),
+)
+REQUIRED_PROFICIENCY = _mapping(
+    Key("competency", "str", required=True),
+    Key("proficiency", "str", required=True),
+    Key("assumed", "bool"),
+)
+LEVEL = _mapping(
+    Key("code", "str", required=True),
+    Key("title", "str", required=True),
+    Key("subtitle", "str"),
+    Key("track", "str", required=True),
+    Key("rank", "int", required=True),
+    Key("summary", "str"),
+    Key("summary_assumed", "bool"),
+    Key("is_entry", "bool"),
+    Key("perk_note", "str"),
+    Key("builds_on", "str"),
+    Key("next_levels", "str_list"),
+    Key("responsibility_areas", AREA),
+    Key("required_proficiencies", REQUIRED_PROFICIENCY),
+    Key("requirements", REQUIREMENT),
+    Key("entitlements", ENTITLEMENT),
+)
+TRACK = _mapping(
+    Key("slug", "str", required=True), Key("name", "str", required=True), Key("description", "str")
+)
+INDICATOR = _mapping(
+    Key("proficiency", "str", required=True),
+    Key("text", "str", required=True),
+    Key("assumed", "bool"),
+)
+COMPETENCY = _mapping(
+    Key("slug", "str", required=True),
+    Key("name", "str", required=True),
+    Key("definition", "str"),
+    Key("assumed", "bool"),
+    Key("indicators", INDICATOR),
+)
+PROFICIENCY = _mapping(
+    Key("slug", "str", required=True),
+    Key("name", "str", required=True),
+    Key("description", "str"),
+    Key("assumed", "bool"),
+)
+NOTE = _mapping(
+    Key("section", "str", required=True),
+    Key("title", "str", required=True),
+    Key("body", "str"),
+    Key("assumed", "bool"),
+)
+FRAMEWORK = _mapping(
+    Key("format", "str", required=True),
+    Key("slug", "str", required=True),
+    Key("name", "str", required=True),
+    Key("version", "int"),
+    Key("status", "str"),
+    Key("effective_date", "date"),
+    Key("source_note", "str"),
+    Key("notes", NOTE),
+    Key("proficiency_levels", PROFICIENCY),
+    Key("competencies", COMPETENCY),
+    Key("tracks", TRACK),
+    Key("levels", LEVEL),
+)
+
+# How an item of a list is named in a message: levels[S2] reads better than levels[3].
+_ITEM_NAME_KEYS = ("code", "slug")
+
+
+def _item_path(path: str, index: int, item) -> str:
+    if isinstance(item, dict):
+        for key in _ITEM_NAME_KEYS:
+            if isinstance(item.get(key), str) and item[key]:
+                return f"{path}[{item[key]}]"
+    return f"{path}[{index}]"
+
+
+def _check_value(value, key: Key, path: str, errors: list[str]):
+    kind = key.type
+    if isinstance(kind, tuple):
+        if not isinstance(value, list):
+            errors.append(f"{path}: must be a list.")
+            return []
+        return [
+            _normalise(item, kind, _item_path(path, i, item), errors)
+            for i, item in enumerate(value)
+        ]
+    if kind == "str":
+        if not isinstance(value, str):
+            errors.append(f"{path}: must be text (put it in double quotes), got {value!r}.")
+            return ""
+        return value.strip()
+    if kind == "bool":
+        if not isinstance(value, bool):
+            errors.append(f"{path}: must be true or false, got {value!r}.")
+            return False
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors.append(f"{path}: must be a whole number of 0 or more, got {value!r}.")
+            return None
+        return value
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            errors.append(f"{path}: must be a number, got {value!r}.")
+            return None
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            errors.append(f"{path}: must be a number, got {value!r}.")
+            return None
+        return number
+    if kind == "date":
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        errors.append(f"{path}: must be a date written YYYY-MM-DD, got {value!r}.")
+        return None
+    if kind == "str_list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors.append(f"{path}: must be a list of level codes, got {value!r}.")
+            return []
+        return [v.strip() for v in value]
+    raise AssertionError(f"unknown key type {kind!r}")  # pragma: no cover
+
+
+def _normalise(data, schema: tuple[Key, ...], path: str, errors: list[str]) -> dict:
+    if not isinstance(data, dict):
+        errors.append(f"{path}: must be a mapping of keys to values, got {data!r}.")
+        return {key.name: key.default for key in schema}
+    known = {key.name for key in schema}
+    for name in data:
+        if name not in known:
+            errors.append(
+                f"{path}: unknown key {name!r} (allowed: {', '.join(k.name for k in schema)})."
+            )
+    result = {}
+    for key in schema:
+        where = f"{path}.{key.name}" if path else key.name
+        value = data.get(key.name)
+        if value is None or value == "":
+            if key.required:
+                errors.append(f"{where}: is required.")
+            result[key.name] = key.default
+            continue
+        result[key.name] = _check_value(value, key, where, errors)
+    return result
+
+
+def parse_framework_yaml(text: str) -> dict:
+    """Parse and check the shape of a framework file; return the normalised dict."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FrameworkFormatError([f"Invalid YAML at {where}: {problem}."]) from None
+    if data is None:
+        raise FrameworkFormatError(["The file is empty."])
+    errors: list[str] = []
+    result = _normalise(data, FRAMEWORK, "", errors)
+    if not errors and result["format"] != FORMAT:
+        errors.append(f"format: must be {FORMAT!r}, got {result['format']!r}.")
+    if errors:
+        raise FrameworkFormatError(errors)
+    return result
+
+
+def _shorten(data: dict, schema: tuple[Key, ...]) -> dict:
+    """Leave out defaults, so that files stay short and exports are canonical."""
+    out = {}
+    for key in schema:
+        value = data.get(key.name)
+        if isinstance(key.type, tuple):
+            value = [_shorten(item, key.type) for item in value or []]
+        if isinstance(value, Decimal):
+            value = int(value) if value == value.to_integral_value() else float(value)
+        if not key.required and key.is_default(value):
+            continue
+        out[key.name] = value
+    return out
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow=False, indentless=False):
+        # Indent list items under their key, as people write YAML by hand.
+        return super().increase_indent(flow, False)
+
+
+def _str_presenter(dumper, value):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def dump_framework_yaml(data: dict) -> str:
+    """Write a normalised framework dict as YAML text in the canonical short form."""
+    return yaml.dump(
+        _shorten(data, FRAMEWORK),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=float("inf"),  # one line per text: diffs stay readable
+        default_flow_style=False,
+    )
+
+
+def comparable(data: dict) -> dict:
+    """A framework dict without the keys that differ between versions of the same content."""
+    return {k: v for k, v in data.items() if k not in ("version", "status")}

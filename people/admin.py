@@ -1,0 +1,69 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Employee, LevelHistory
+
+
+class LevelHistoryInline(admin.TabularInline):
+    model = LevelHistory
+    fk_name = "employee"
+    extra = 0
+    fields = ("changed_on", "from_level", "to_level", "changed_by", "reason")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # level changes go through promotions, which record them
+
+
+@admin.register(Employee)
+class EmployeeAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "email", "framework", "level", "manager", "hire_date", "team", "region")
+    list_filter = ("framework", "level__code", "team", "region", "is_active")
+    list_select_related = ("user", "framework", "level", "manager__user")
+    search_fields = ("user__first_name", "user__last_name", "user__email", "team", "region")
+    autocomplete_fields = ("user", "manager")
+    fields = (
+        "user",
+        "manager",
+        ("framework", "level"),
+        ("hire_date", "level_since"),
+        ("team", "region"),
+        "is_active",
+    )
+    inlines = [LevelHistoryInline]
+
+    @admin.display(ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "framework":
+            field.queryset = field.queryset.filter(status="published")
+        if db_field.name == "level":
+            field.queryset = field.queryset.filter(framework__status="published").select_related(
+                "framework"
+            )
+        return field
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # people leave (is_active), their career record stays
+
+
+@admin.register(LevelHistory)
+class LevelHistoryAdmin(admin.ModelAdmin):
+    list_display = ("employee", "from_level", "to_level", "changed_on", "changed_by")
+    list_filter = ("changed_on", "to_level__framework")
+    list_select_related = ("employee__user", "from_level", "to_level", "changed_by")
+    search_fields = ("employee__user__email", "employee__user__first_name", "reason")
+    date_hierarchy = "changed_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

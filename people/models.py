@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+
+class Employee(models.Model):
+    """A person on a career framework: where they are and since when."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee"
+    )
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    framework = models.ForeignKey(
+        "frameworks.Framework", on_delete=models.PROTECT, related_name="employees"
+    )
+    level = models.ForeignKey(
+        "frameworks.Level", on_delete=models.PROTECT, related_name="employees"
+    )
+    hire_date = models.DateField()
+    level_since = models.DateField(help_text="When the person reached their current level.")
+    team = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    is_active = models.BooleanField(default=True, help_text="Untick when the person leaves.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level_since__gte=F("hire_date")),
+                name="employee_level_since_after_hire",
+                violation_error_message="“Level since” cannot be before the hire date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(manager__isnull=True) | ~Q(manager=F("id")),
+                name="employee_not_own_manager",
+                violation_error_message="A person cannot be their own manager.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.email or self.user.username
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    def clean(self):
+        errors = {}
+        if self.level_id and self.framework_id and self.level.framework_id != self.framework_id:
+            errors["level"] = "This level belongs to another framework (or another version of it)."
+        if self.manager_id and self.pk:
+            seen, boss = {self.pk}, self.manager
+            while boss is not None:
+                if boss.pk in seen:
+                    errors["manager"] = "This manager reports to this person: that makes a loop."
+                    break
+                seen.add(boss.pk)
+                boss = boss.manager
+        if errors:
+            raise ValidationError(errors)
+
+
+class LevelHistory(models.Model):
+    """One change of level: from, to, when, by whom and why."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="level_history")
+    from_level = models.ForeignKey(
+        "frameworks.Level", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_level = models.ForeignKey("frameworks.Level", on_delete=models.PROTECT, related_name="+")
+    changed_on = models.DateField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee", "-changed_on", "-id"]
+        verbose_name_plural = "level history"
+
+    def __str__(self):
+        start = self.from_level.code if self.from_level_id else "start"
+        return f"{start} → {self.to_level.code} on {self.changed_on}"

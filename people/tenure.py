@@ -1,0 +1,26 @@
+"""Calendar arithmetic for tenure: whole months between dates, and dates N months on."""
+
+import calendar
+import datetime
+
+
+def add_months(start: datetime.date, months: int) -> datetime.date:
+    """The same day N months later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
+
+
+def full_months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from `start` to `end` (0 when end is before start).
+
+    A month is complete on the same day of a later month, so 2024-01-15 to
+    2026-01-15 is exactly 24 months and 2026-01-14 is 23.
+    """
+    if end < start:
+        return 0
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if add_months(start, months) > end:
+        months -= 1
+    return months
