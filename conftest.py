@@ -1,12 +1,12 @@
 """Shared fixtures: seeded frameworks, named personas, and the PostgreSQL-only marker."""
 
-import os
+import io
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-IN_CI = bool(os.environ.get("CI"))
+from tests.conftest_helpers import IN_CI
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,18 @@ def _postgres_only(request):
 @pytest.fixture
 def seeded(db):
     """Both seed frameworks, installed exactly as `manage.py seed_frameworks` does."""
-    call_command("seed_frameworks", verbosity=0, stdout=open(os.devnull, "w"))
+    call_command("seed_frameworks", stdout=io.StringIO())
     from frameworks.models import Framework
 
     return {f.slug: f for f in Framework.objects.filter(status="published")}
+
+
+@pytest.fixture
+def hr(seeded):
+    """An HR admin: staff, in the HR group, not a superuser."""
+    from people.roles import roles_ensure
+    from people.tests.factories import UserFactory
+
+    user = UserFactory(username="hr@example.com", is_staff=True)
+    user.groups.add(roles_ensure())
+    return user

@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import Textarea
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .models import (
     BehaviouralIndicator,
@@ -70,7 +70,7 @@ class DraftOnlyMixin:
 
 
 def assumed_marker(obj) -> str:
-    return format_html('<strong style="color:#b35900">assumed</strong>') if obj.assumed else ""
+    return mark_safe('<strong style="color:#b35900">assumed</strong>') if obj.assumed else ""
 
 
 # --- inlines -----------------------------------------------------------------
@@ -234,15 +234,11 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
     actions = ["clone_as_draft", "publish"]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not obj.is_editable:
-            return [f.name for f in Framework._meta.fields if f.name != "id"]
+        # A published or archived version opens read-only (no change permission, see
+        # DraftOnlyMixin); in a draft, slug and version stay as cloned.
         if obj is not None:
             return (*self.readonly_fields, "slug", "version")
         return self.readonly_fields
-
-    def has_change_permission(self, request, obj=None):
-        # A read-only version still opens (to read it); its fields are read-only above.
-        return super(DraftOnlyMixin, self).has_change_permission(request, obj)
 
     def get_form(self, request, obj=None, **kwargs):
         request._framework_admin_object_id = obj.pk if obj else None
@@ -253,7 +249,7 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
             return []
         return super().get_inline_instances(request, obj)
 
-    @admin.action(description="Clone as a new draft version")
+    @admin.action(description="Clone as a new draft version", permissions=["add"])
     def clone_as_draft(self, request, queryset):
         for framework in queryset:
             draft = framework_clone(framework=framework)
@@ -263,7 +259,10 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description="Publish (archives the current version, moves everyone across)")
+    @admin.action(
+        description="Publish (archives the current version, moves everyone across)",
+        permissions=["change"],
+    )
     def publish(self, request, queryset):
         for framework in queryset:
             try:

@@ -15,7 +15,9 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "frameworks"
 
 
 def row_counts() -> dict[str, int]:
-    return {m._meta.label: m.objects.count() for m in apps.get_app_config("frameworks").get_models()}
+    return {
+        m._meta.label: m.objects.count() for m in apps.get_app_config("frameworks").get_models()
+    }
 
 
 def export(slug: str, version: int | None = None) -> str:

@@ -1,0 +1,117 @@
+"""HR's admin: read the frameworks, clone into a draft, publish; published versions stay frozen."""
+
+import pytest
+from django.urls import reverse
+
+from frameworks.models import Framework, Level
+from people.tests.factories import EmployeeFactory
+
+
+@pytest.fixture
+def hr_client(client, hr):
+    client.force_login(hr)
+    return client
+
+
+@pytest.mark.django_db
+def test_an_employee_cannot_open_the_admin(client, seeded):
+    client.force_login(EmployeeFactory().user)
+    response = client.get(reverse("admin:frameworks_framework_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_hr_sees_every_framework_version(hr_client, seeded):
+    page = hr_client.get(reverse("admin:frameworks_framework_changelist")).content.decode()
+    assert "Sample Support Career Advancement Formula" in page
+    assert "Customer Support Career &amp; Competency Framework" in page
+
+
+@pytest.mark.django_db
+def test_a_published_version_opens_read_only(hr_client, seeded):
+    framework = seeded["whatfix-support"]
+    url = reverse("admin:frameworks_framework_change", args=[framework.pk])
+    response = hr_client.get(url)
+    assert response.status_code == 200
+    assert b'name="_save"' not in response.content
+    assert hr_client.post(url, {"name": "Renamed"}).status_code == 403
+    framework.refresh_from_db()
+    assert framework.name == "Customer Support Career & Competency Framework"
+
+
+@pytest.mark.django_db
+def test_clone_action_creates_a_draft_that_hr_can_edit(hr_client, seeded):
+    framework = seeded["support-formula"]
+    response = hr_client.post(
+        reverse("admin:frameworks_framework_changelist"),
+        {"action": "clone_as_draft", "_selected_action": [framework.pk]},
+        follow=True,
+    )
+    assert "draft version 2 created" in response.content.decode()
+    draft = Framework.objects.get(slug="support-formula", version=2)
+    change = hr_client.get(reverse("admin:frameworks_framework_change", args=[draft.pk]))
+    assert b'name="_save"' in change.content
+    level = draft.levels.get(code="superhero")
+    level_page = hr_client.get(reverse("admin:frameworks_level_change", args=[level.pk]))
+    assert level_page.status_code == 200
+    assert b"Participates in strategic initiatives" in level_page.content
+
+
+@pytest.mark.django_db
+def test_publish_action_publishes_the_draft_and_moves_people(hr_client, seeded):
+    person = EmployeeFactory(level_code="superhero")
+    hr_client.post(
+        reverse("admin:frameworks_framework_changelist"),
+        {"action": "clone_as_draft", "_selected_action": [seeded["support-formula"].pk]},
+    )
+    draft = Framework.objects.get(slug="support-formula", version=2)
+    response = hr_client.post(
+        reverse("admin:frameworks_framework_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert "version 2 is published" in response.content.decode()
+    person.refresh_from_db()
+    assert person.level.framework_id == draft.pk
+
+
+@pytest.mark.django_db
+def test_publishing_a_published_version_explains_why_not(hr_client, seeded):
+    response = hr_client.post(
+        reverse("admin:frameworks_framework_changelist"),
+        {"action": "publish", "_selected_action": [seeded["support-formula"].pk]},
+        follow=True,
+    )
+    assert "Only a draft can be published; version 1 is published." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_frameworks_cannot_be_deleted(hr_client, seeded):
+    framework = seeded["support-formula"]
+    response = hr_client.post(reverse("admin:frameworks_framework_delete", args=[framework.pk]))
+    assert response.status_code == 403
+    assert Framework.objects.filter(pk=framework.pk).exists()
+
+
+@pytest.mark.django_db
+def test_assumed_defaults_are_marked_in_the_admin(hr_client, seeded):
+    page = hr_client.get(
+        reverse("admin:frameworks_requirement_changelist") + "?assumed__exact=1"
+    ).content.decode()
+    assert "assumed</strong>" in page
+    competencies = hr_client.get(reverse("admin:frameworks_competency_changelist"))
+    assert b"assumed</strong>" not in competencies.content  # definitions are the document's
+
+
+@pytest.mark.django_db
+def test_level_admin_offers_only_levels_of_the_same_framework(hr_client, seeded):
+    level = Level.objects.get(framework=seeded["whatfix-support"], code="S2")
+    response = hr_client.get(reverse("admin:frameworks_level_change", args=[level.pk]))
+    assert response.status_code == 200  # read-only: published
+    form = response.context["adminform"].form
+    builds_on = form.fields.get("builds_on")
+    if builds_on is not None:
+        assert set(builds_on.queryset.values_list("framework_id", flat=True)) == {
+            seeded["whatfix-support"].pk
+        }

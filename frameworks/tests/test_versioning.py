@@ -1,0 +1,92 @@
+"""Clone a published framework into a draft, publish it, move everyone across atomically."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from frameworks.models import Framework, Requirement
+from frameworks.services import framework_clone, framework_publish
+from people.models import Employee
+from people.tests.factories import EmployeeFactory
+
+
+@pytest.mark.django_db
+def test_clone_creates_a_draft_with_the_same_content(seeded):
+    published = seeded["whatfix-support"]
+    draft = framework_clone(framework=published)
+    assert (draft.slug, draft.version, draft.status) == ("whatfix-support", 2, "draft")
+    assert draft.levels.count() == published.levels.count() == 8
+    assert Requirement.objects.filter(level__framework=draft).count() == (
+        Requirement.objects.filter(level__framework=published).count()
+    )
+    assert published.status == "published"
+
+
+@pytest.mark.django_db
+def test_publish_archives_the_previous_version_and_moves_everyone_to_the_same_code(seeded):
+    v1 = seeded["support-formula"]
+    hero = EmployeeFactory(level_code="hero")
+    superhero = EmployeeFactory(level_code="superhero")
+    draft = framework_clone(framework=v1)
+
+    framework_publish(framework=draft)
+
+    v1.refresh_from_db()
+    draft.refresh_from_db()
+    assert (v1.status, draft.status) == ("archived", "published")
+    assert draft.published_at is not None
+    for employee, code in ((hero, "hero"), (superhero, "superhero")):
+        employee.refresh_from_db()
+        assert employee.framework == draft
+        assert (employee.level.framework, employee.level.code) == (draft, code)
+
+
+@pytest.mark.django_db
+def test_publish_keeps_the_level_since_date(seeded):
+    person = EmployeeFactory(level_code="superhero", level_since=datetime.date(2025, 3, 1))
+    framework_publish(framework=framework_clone(framework=seeded["support-formula"]))
+    person.refresh_from_db()
+    assert person.level_since == datetime.date(2025, 3, 1)
+
+
+@pytest.mark.django_db
+def test_publish_refuses_when_someone_sits_at_a_level_the_draft_lacks(seeded):
+    v1 = seeded["support-formula"]
+    person = EmployeeFactory(level_code="senior-superhero")
+    draft = framework_clone(framework=v1)
+    draft.levels.filter(code="senior-superhero").delete()
+
+    with pytest.raises(ValidationError, match="level\\(s\\) senior-superhero, which this version"):
+        framework_publish(framework=draft)
+
+    v1.refresh_from_db()
+    draft.refresh_from_db()
+    person.refresh_from_db()
+    assert (v1.status, draft.status) == ("published", "draft")
+    assert person.framework == v1
+
+
+@pytest.mark.django_db
+def test_only_a_draft_can_be_published(seeded):
+    with pytest.raises(
+        ValidationError, match="Only a draft can be published; version 1 is published"
+    ):
+        framework_publish(framework=seeded["support-formula"])
+
+
+@pytest.mark.django_db
+def test_archived_versions_are_kept_with_their_rules(seeded):
+    v1 = seeded["support-formula"]
+    draft = framework_clone(framework=v1)
+    draft_bar = Requirement.objects.get(
+        level__framework=draft, level__code="superhero", kind="tenure"
+    )
+    draft_bar.months = 30
+    draft_bar.save()
+    framework_publish(framework=draft)
+
+    assert Framework.objects.filter(slug="support-formula").count() == 2
+    old_bar = Requirement.objects.get(level__framework=v1, level__code="superhero", kind="tenure")
+    assert old_bar.months == 24
+    assert Employee.objects.filter(framework=v1).count() == 0

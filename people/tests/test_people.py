@@ -1,0 +1,130 @@
+"""Employees, reporting lines and the demo organisation."""
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from people.models import Employee
+from people.selectors import report_ids, reports_list
+from people.services import employee_level_change
+from people.tests.factories import EmployeeFactory
+
+
+@pytest.fixture
+def org(seeded):
+    """boss -> manager -> report; outsider elsewhere."""
+    boss = EmployeeFactory(level_code="senior-superhero")
+    manager = EmployeeFactory(level_code="superhero", manager=boss)
+    report = EmployeeFactory(manager=manager)
+    outsider = EmployeeFactory()
+    return {"boss": boss, "manager": manager, "report": report, "outsider": outsider}
+
+
+@pytest.mark.django_db
+def test_reports_include_indirect_ones_unless_asked_for_direct_only(org):
+    boss, manager, report = org["boss"], org["manager"], org["report"]
+    assert report_ids(manager=boss) == {manager.pk, report.pk}
+    assert report_ids(manager=boss, direct_only=True) == {manager.pk}
+    assert report_ids(manager=report) == set()
+    assert org["outsider"].pk not in report_ids(manager=boss)
+
+
+def _build_chain(length: int, top: Employee) -> None:
+    boss = top
+    for _ in range(length):
+        boss = EmployeeFactory(manager=boss)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [3, 30])
+def test_reports_list_runs_a_constant_number_of_queries(seeded, size, django_assert_num_queries):
+    top = EmployeeFactory(level_code="senior-superhero")
+    _build_chain(size, top)
+    # 1: the reporting lines (id, manager_id); 2: the reports with user, level, track, framework.
+    with django_assert_num_queries(2):
+        people = list(reports_list(manager=top))
+        [(p.name, p.level.track.name, p.framework.slug, p.manager.name) for p in people]
+    assert len(people) == size
+
+
+@pytest.mark.django_db
+def test_a_manager_loop_is_refused(org):
+    boss = org["boss"]
+    boss.manager = org["report"]
+    with pytest.raises(ValidationError) as info:
+        boss.full_clean()
+    assert info.value.message_dict["manager"] == [
+        "This manager reports to this person: that makes a loop."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_level_of_another_framework_is_refused(seeded):
+    person = EmployeeFactory.build(
+        user=EmployeeFactory().user,
+        level=seeded["whatfix-support"].levels.get(code="S1"),
+        framework=seeded["support-formula"],
+    )
+    with pytest.raises(ValidationError) as info:
+        person.full_clean()
+    assert "another framework" in info.value.message_dict["level"][0]
+
+
+@pytest.mark.django_db
+def test_level_since_before_hire_date_is_refused(seeded):
+    person = EmployeeFactory.build(
+        user=EmployeeFactory().user,
+        level=seeded["support-formula"].levels.get(code="hero"),
+        framework=seeded["support-formula"],
+        hire_date=datetime.date(2025, 1, 1),
+        level_since=datetime.date(2024, 1, 1),
+    )
+    with pytest.raises(ValidationError, match="cannot be before the hire date"):
+        person.full_clean()
+
+
+@pytest.mark.django_db
+def test_level_change_is_recorded_and_a_repeat_is_a_no_op(org):
+    report = org["report"]
+    superhero = report.framework.levels.get(code="superhero")
+    entry = employee_level_change(
+        employee=report,
+        level=superhero,
+        changed_on=datetime.date(2026, 11, 1),
+        changed_by=org["manager"].user,
+        reason="Promoted",
+    )
+    report.refresh_from_db()
+    assert (report.level, report.level_since) == (superhero, datetime.date(2026, 11, 1))
+    assert (entry.from_level.code, entry.to_level.code, entry.reason) == (
+        "hero",
+        "superhero",
+        "Promoted",
+    )
+    assert (
+        employee_level_change(
+            employee=report, level=superhero, changed_on=datetime.date(2026, 11, 2)
+        )
+        is None
+    )
+    assert report.level_history.count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_organisation_has_hr_two_managers_and_a_dozen_people_and_is_idempotent(seeded):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Employee.objects.count() == 13
+    assert set(Employee.objects.values_list("framework__slug", flat=True)) == {
+        "support-formula",
+        "whatfix-support",
+    }
+    managers = Employee.objects.filter(reports__isnull=False).distinct()
+    assert {m.email for m in managers} >= {"maya.lead@example.com", "sam.manager@example.com"}
+    printed = out.getvalue()
+    assert "hr@example.com" in printed and "careerpath-demo" in printed
+    assert "intern@example.com" in printed

@@ -1,0 +1,3 @@
+import os
+
+IN_CI = bool(os.environ.get("CI"))
