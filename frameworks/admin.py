@@ -222,6 +222,7 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
         ("version", "status"),
         ("effective_date", "published_at", "created_at"),
         "source_note",
+        "direct_manager_review_only",
     )
     formfield_overrides = COMPACT_TEXT
     inlines = [

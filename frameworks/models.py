@@ -26,6 +26,11 @@ class Framework(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     effective_date = models.DateField(null=True, blank=True)
     source_note = models.TextField(blank=True, help_text="Where the framework text comes from.")
+    direct_manager_review_only = models.BooleanField(
+        default=False,
+        help_text="Only a person's direct manager reviews their evidence and rates them; "
+        "when off, managers higher up the reporting line may too.",
+    )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -84,6 +84,7 @@ def framework_as_dict(*, framework: Framework) -> dict:
         "status": framework.status,
         "effective_date": framework.effective_date,
         "source_note": framework.source_note,
+        "direct_manager_review_only": framework.direct_manager_review_only,
         "notes": [
             {"section": n.section, "title": n.title, "body": n.body, "assumed": n.assumed}
             for n in framework.notes.all()

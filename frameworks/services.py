@@ -66,6 +66,7 @@ class _Builder:
             status=status,
             effective_date=data["effective_date"],
             source_note=data["source_note"],
+            direct_manager_review_only=data["direct_manager_review_only"],
         )
         if not self.save(framework, "framework"):
             raise FrameworkFormatError(self.errors)

@@ -138,6 +138,7 @@ FRAMEWORK = _mapping(
     Key("status", "str"),
     Key("effective_date", "date"),
     Key("source_note", "str"),
+    Key("direct_manager_review_only", "bool"),
     Key("notes", NOTE),
     Key("proficiency_levels", PROFICIENCY),
     Key("competencies", COMPETENCY),

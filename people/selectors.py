@@ -5,18 +5,26 @@ from collections import defaultdict
 from .models import Employee
 
 
-def report_ids(*, manager: Employee, direct_only: bool = False) -> set[int]:
-    """Ids of everyone reporting to `manager`, directly or (by default) through others.
+def _reporting_lines() -> tuple[dict[int, list[int]], set[int]]:
+    """(manager id -> report ids, ids of people whose framework limits review to the direct
+    manager), in one query: the reporting lines are small integers, walked in memory."""
+    children = defaultdict(list)
+    direct_only_people = set()
+    rows = Employee.objects.filter(manager__isnull=False).values_list(
+        "id", "manager_id", "framework__direct_manager_review_only"
+    )
+    for pk, manager_id, direct_only in rows:
+        children[manager_id].append(pk)
+        if direct_only:
+            direct_only_people.add(pk)
+    return children, direct_only_people
 
-    One query for any depth: the reporting lines are small integers, walked in memory.
-    """
+
+def report_ids(*, manager: Employee, direct_only: bool = False) -> set[int]:
+    """Ids of everyone reporting to `manager`, directly or (by default) through others."""
     if direct_only:
         return set(Employee.objects.filter(manager=manager).values_list("id", flat=True))
-    children = defaultdict(list)
-    for pk, manager_id in Employee.objects.filter(manager__isnull=False).values_list(
-        "id", "manager_id"
-    ):
-        children[manager_id].append(pk)
+    children, _ = _reporting_lines()
     found, stack = set(), [manager.pk]
     while stack:
         for child in children.get(stack.pop(), ()):
@@ -24,6 +32,24 @@ def report_ids(*, manager: Employee, direct_only: bool = False) -> set[int]:
                 found.add(child)
                 stack.append(child)
     return found
+
+
+def reviewable_report_ids(*, manager: Employee) -> set[int]:
+    """Whose evidence `manager` may review and whom they may rate or attest.
+
+    Direct reports always; indirect reports too unless the report's framework
+    says only the direct manager reviews. Never the manager themselves.
+    """
+    children, direct_only_people = _reporting_lines()
+    direct = set(children.get(manager.pk, ()))
+    found, stack = set(direct), list(direct)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    found.discard(manager.pk)
+    return {pk for pk in found if pk in direct or pk not in direct_only_people}
 
 
 def reports_list(*, manager: Employee, direct_only: bool = False):

@@ -1,0 +1,242 @@
+"""The facts promotions are judged on: evidence, reviews, ratings, attestations, metrics."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from frameworks.models import Requirement
+
+from .validators import validate_attachment
+
+EvidenceKind = Requirement.EvidenceKind
+Metric = Requirement.Metric
+
+PERIOD_VALIDATOR = RegexValidator(
+    r"^\d{4}-(H[12]|Q[1-4])$", "Write a review period as YYYY-H1, YYYY-H2 or YYYY-Q1..Q4."
+)
+
+
+class Evidence(models.Model):
+    """Something a person did that counts towards a level: a ticket, a document, an exam..."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.PROTECT, related_name="evidence"
+    )
+    kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
+    category = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text="e.g. integration, scripting, css, api; six-month for the exam; "
+        "participant or lead for initiatives.",
+    )
+    title = models.CharField(max_length=300)
+    reference = models.CharField(
+        max_length=300, blank=True, help_text="A ticket number or a link."
+    )
+    occurred_on = models.DateField("date")
+    description = models.TextField(blank=True)
+    attachment = models.FileField(
+        upload_to="evidence/%Y/%m/", blank=True, validators=[validate_attachment]
+    )
+    competencies = models.ManyToManyField(
+        "frameworks.Competency", blank=True, related_name="evidence"
+    )
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, blank=True, help_text="Exams only."
+    )
+    score = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Exams only."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[competencies])
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name_plural = "evidence"
+        indexes = [
+            models.Index(fields=["employee", "status", "kind", "category"]),
+            models.Index(fields=["status", "submitted_at"]),
+        ]
+        constraints = [
+            # Re-importing a helpdesk export or a CSV must not duplicate a ticket.
+            models.UniqueConstraint(
+                fields=["employee", "kind", "reference"],
+                condition=~Q(reference=""),
+                name="evidence_unique_reference",
+                violation_error_message="This person already has evidence of this kind "
+                "with this reference.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="exam") | (Q(outcome="") & Q(score__isnull=True)),
+                name="evidence_outcome_only_for_exams",
+                violation_error_message="Only exams have an outcome and a score.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def counts(self) -> bool:
+        """Whether promotion rules count it: approved, and for an exam, passed."""
+        if self.status != self.Status.APPROVED:
+            return False
+        return self.kind != EvidenceKind.EXAM or self.outcome == self.Outcome.PASSED
+
+    @property
+    def is_reviewable(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class EvidenceReview(models.Model):
+    """One decision on one evidence item, kept even when the item is resubmitted."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.reviewer}"
+
+
+class CompetencyRating(models.Model):
+    """A self or manager rating of one competency for one review period."""
+
+    class Source(models.TextChoices):
+        SELF = "self", "Self"
+        MANAGER = "manager", "Manager"
+
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.PROTECT, related_name="competency_ratings"
+    )
+    competency = models.ForeignKey("frameworks.Competency", on_delete=models.PROTECT, related_name="+")
+    proficiency = models.ForeignKey(
+        "frameworks.ProficiencyLevel", on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    period = models.CharField(max_length=7, validators=[PERIOD_VALIDATOR])
+    rated_on = models.DateField()
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["employee", "competency", "-rated_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "competency", "source", "period"],
+                name="rating_once_per_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.competency} {self.proficiency} ({self.get_source_display()}, {self.period})"
+
+
+class Attestation(models.Model):
+    """A manager confirms a qualitative expectation ("Can QA with minimal assistance")."""
+
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.PROTECT, related_name="attestations"
+    )
+    code = models.SlugField(max_length=80, help_text="The requirement's attestation code.")
+    statement = models.CharField(max_length=300)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    attested_on = models.DateField()
+    comment = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["employee", "-attested_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "code"], name="attestation_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.statement} ({self.attested_on})"
+
+
+class MonthlyMetric(models.Model):
+    """One month's figure for one person.
+
+    `volume_pct` is the person's ticket/call/chat volume as a percentage of the
+    expected volume for their role that month (the "How to succeed in support"
+    baseline); 100 means exactly on par. `unplanned_absence_pct` is unplanned
+    absence as a percentage of working days; `csat_pct` the share of positive
+    customer-satisfaction answers.
+    """
+
+    employee = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="metrics")
+    metric = models.CharField(max_length=30, choices=Metric.choices)
+    period = models.DateField(help_text="The first day of the month.")
+    value = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(10000)],
+    )
+
+    class Meta:
+        ordering = ["employee", "metric", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "metric", "period"], name="metric_once_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__day=1), name="metric_period_is_first_of_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_metric_display()} {self.period:%Y-%m}: {self.value}"
+
+
+class HelpdeskTagCategory(models.Model):
+    """Maps a helpdesk ticket tag (Zendesk/Freshdesk) to an evidence category."""
+
+    tag = models.CharField(max_length=100, unique=True)
+    category = models.SlugField(max_length=60)
+
+    class Meta:
+        ordering = ["tag"]
+        verbose_name = "helpdesk tag mapping"
+
+    def __str__(self):
+        return f"{self.tag} → {self.category}"

@@ -1,0 +1,185 @@
+"""Writes of evidence, ratings and attestations. Each checks who may do it."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from people.models import Employee
+from people.selectors import reviewable_report_ids
+
+from .models import Attestation, CompetencyRating, Evidence, EvidenceReview
+
+EDITABLE_FIELDS = (
+    "kind", "category", "title", "reference", "occurred_on", "description", "attachment",
+    "outcome", "score",
+)  # fmt: skip
+
+
+def _ensure_reviewer_of(reviewer: Employee | None, employee: Employee, action: str) -> None:
+    if reviewer is None or reviewer.pk == employee.pk:
+        raise PermissionDenied(f"You cannot {action} your own evidence or ratings.")
+    if employee.pk not in reviewable_report_ids(manager=reviewer):
+        raise PermissionDenied(f"You can {action} only for people who report to you.")
+
+
+def evidence_submit(*, employee: Employee, submitted_by, competencies=(), **fields) -> Evidence:
+    """Record a new item, waiting for review. Only the person themselves submits."""
+    if employee.user_id != submitted_by.pk:
+        raise PermissionDenied("You can submit evidence only for yourself.")
+    evidence = Evidence(employee=employee, submitted_by=submitted_by, **fields)
+    evidence.full_clean()
+    with transaction.atomic():
+        evidence.save()
+        evidence.competencies.set(competencies)
+    return evidence
+
+
+def evidence_withdraw(*, evidence: Evidence, by) -> Evidence:
+    """The owner takes back an item nobody has reviewed yet; it is kept, marked withdrawn."""
+    if evidence.employee.user_id != by.pk:
+        raise PermissionDenied("You can withdraw only your own evidence.")
+    with transaction.atomic():
+        locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        if locked.status != Evidence.Status.SUBMITTED:
+            raise ValidationError(
+                "Only evidence that is still waiting for review can be withdrawn."
+            )
+        locked.status = Evidence.Status.WITHDRAWN
+        locked.save(update_fields=["status", "updated_at"])  # saved, so history records it
+    return locked
+
+
+def evidence_resubmit(*, evidence: Evidence, by, competencies=None, **changes) -> Evidence:
+    """The owner changes a rejected item and sends it for review again."""
+    if evidence.employee.user_id != by.pk:
+        raise PermissionDenied("You can resubmit only your own evidence.")
+    if evidence.status != Evidence.Status.REJECTED:
+        raise ValidationError("Only rejected evidence can be changed and resubmitted.")
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} cannot be changed on resubmission")
+        setattr(evidence, name, value)
+    evidence.status = Evidence.Status.SUBMITTED
+    evidence.reviewed_by = None
+    evidence.reviewed_at = None
+    evidence.review_comment = ""
+    evidence.full_clean()
+    with transaction.atomic():
+        evidence.save()
+        if competencies is not None:
+            evidence.competencies.set(competencies)
+    return evidence
+
+
+def evidence_review(
+    *, evidence: Evidence, reviewer: Employee | None, decision: str, comment: str = ""
+) -> EvidenceReview:
+    """Approve or reject one item waiting for review; recorded as an EvidenceReview.
+
+    Only a manager allowed to review the owner may decide, never the owner. A
+    rejection needs a comment. Two reviewers racing decide once: the status
+    changes only while the item is still waiting.
+    """
+    _ensure_reviewer_of(reviewer, evidence.employee, "review evidence")
+    if decision not in EvidenceReview.Decision.values:
+        raise ValidationError(f"Unknown decision “{decision}”; approve or reject.")
+    if decision == EvidenceReview.Decision.REJECTED and not comment.strip():
+        raise ValidationError("Say why you reject it, so that it can be improved.")
+    with transaction.atomic():
+        # The row lock makes a second, concurrent decision see the first one.
+        locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        if locked.status != Evidence.Status.SUBMITTED:
+            raise ValidationError("This evidence is no longer waiting for review.")
+        locked.status = decision
+        locked.reviewed_by = reviewer.user
+        locked.reviewed_at = timezone.now()
+        locked.review_comment = comment
+        locked.save(
+            update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+        )
+        review = EvidenceReview.objects.create(
+            evidence=locked, reviewer=reviewer.user, decision=decision, comment=comment
+        )
+    evidence.refresh_from_db()
+    return review
+
+
+def evidence_review_bulk(
+    *, evidence_ids, reviewer: Employee, decision: str, comment: str = ""
+) -> tuple[int, list[str]]:
+    """Decide several items at once; returns (how many decided, why the others were not)."""
+    decided, problems = 0, []
+    items = Evidence.objects.filter(pk__in=evidence_ids).select_related("employee__user")
+    for evidence in items:
+        try:
+            evidence_review(
+                evidence=evidence, reviewer=reviewer, decision=decision, comment=comment
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            problems.append(f"{evidence.title}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        else:
+            decided += 1
+    return decided, problems
+
+
+def rating_record(
+    *,
+    employee: Employee,
+    rater,
+    competency,
+    proficiency,
+    period: str,
+    comment: str = "",
+    rated_on: datetime.date,
+) -> CompetencyRating:
+    """A self rating (by the person) or a manager rating (by someone they report to).
+
+    Rating the same competency again in the same period replaces the earlier rating.
+    """
+    if rater.pk == employee.user_id:
+        source = CompetencyRating.Source.SELF
+    else:
+        _ensure_reviewer_of(Employee.objects.filter(user=rater).first(), employee, "rate")
+        source = CompetencyRating.Source.MANAGER
+    if competency.framework_id != employee.framework_id:
+        raise ValidationError("That competency is not part of this person's framework.")
+    if proficiency.framework_id != employee.framework_id:
+        raise ValidationError("That proficiency is not part of this person's framework.")
+    rating = (
+        CompetencyRating.objects.filter(
+            employee=employee, competency=competency, source=source, period=period
+        ).first()
+        or CompetencyRating(employee=employee, competency=competency, source=source, period=period)
+    )
+    rating.proficiency = proficiency
+    rating.rated_by = rater
+    rating.rated_on = rated_on
+    rating.comment = comment
+    rating.full_clean()
+    rating.save()
+    return rating
+
+
+def attestation_record(
+    *,
+    employee: Employee,
+    manager: Employee | None,
+    code: str,
+    statement: str,
+    attested_on: datetime.date,
+    comment: str = "",
+) -> Attestation:
+    """A manager confirms a qualitative expectation; confirming again updates the date."""
+    _ensure_reviewer_of(manager, employee, "attest")
+    attestation = Attestation.objects.filter(employee=employee, code=code).first() or Attestation(
+        employee=employee, code=code
+    )
+    attestation.statement = statement
+    attestation.attested_by = manager.user
+    attestation.attested_on = attested_on
+    attestation.comment = comment
+    attestation.full_clean()
+    attestation.save()
+    return attestation
