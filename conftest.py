@@ -19,13 +19,27 @@ def _postgres_only(request):
         pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Install the seed frameworks once per test database; each test's rollback keeps them."""
+    with django_db_blocker.unblock():
+        call_command("seed_frameworks", stdout=io.StringIO())
+
+
 @pytest.fixture
 def seeded(db):
-    """Both seed frameworks, installed exactly as `manage.py seed_frameworks` does."""
-    call_command("seed_frameworks", stdout=io.StringIO())
+    """Both seed frameworks, installed exactly as `manage.py seed_frameworks` does.
+
+    Seeded once per session (above); seeded again when a transactional test
+    has flushed the database.
+    """
     from frameworks.models import Framework
 
-    return {f.slug: f for f in Framework.objects.filter(status="published")}
+    published = {f.slug: f for f in Framework.objects.filter(status="published")}
+    if len(published) < 2:
+        call_command("seed_frameworks", stdout=io.StringIO())
+        published = {f.slug: f for f in Framework.objects.filter(status="published")}
+    return published
 
 
 @pytest.fixture

@@ -42,9 +42,7 @@ class Evidence(models.Model):
         "participant or lead for initiatives.",
     )
     title = models.CharField(max_length=300)
-    reference = models.CharField(
-        max_length=300, blank=True, help_text="A ticket number or a link."
-    )
+    reference = models.CharField(max_length=300, blank=True, help_text="A ticket number or a link.")
     occurred_on = models.DateField("date")
     description = models.TextField(blank=True)
     attachment = models.FileField(
@@ -121,7 +119,9 @@ class EvidenceReview(models.Model):
         REJECTED = "rejected", "Rejected"
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decision = models.CharField(max_length=10, choices=Decision.choices)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,14 +143,18 @@ class CompetencyRating(models.Model):
     employee = models.ForeignKey(
         "people.Employee", on_delete=models.PROTECT, related_name="competency_ratings"
     )
-    competency = models.ForeignKey("frameworks.Competency", on_delete=models.PROTECT, related_name="+")
+    competency = models.ForeignKey(
+        "frameworks.Competency", on_delete=models.PROTECT, related_name="+"
+    )
     proficiency = models.ForeignKey(
         "frameworks.ProficiencyLevel", on_delete=models.PROTECT, related_name="+"
     )
     source = models.CharField(max_length=10, choices=Source.choices)
     period = models.CharField(max_length=7, validators=[PERIOD_VALIDATOR])
     rated_on = models.DateField()
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     comment = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -204,7 +208,9 @@ class MonthlyMetric(models.Model):
     customer-satisfaction answers.
     """
 
-    employee = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="metrics")
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.PROTECT, related_name="metrics"
+    )
     metric = models.CharField(max_length=30, choices=Metric.choices)
     period = models.DateField(help_text="The first day of the month.")
     value = models.DecimalField(

@@ -147,11 +147,10 @@ def rating_record(
         raise ValidationError("That competency is not part of this person's framework.")
     if proficiency.framework_id != employee.framework_id:
         raise ValidationError("That proficiency is not part of this person's framework.")
-    rating = (
-        CompetencyRating.objects.filter(
-            employee=employee, competency=competency, source=source, period=period
-        ).first()
-        or CompetencyRating(employee=employee, competency=competency, source=source, period=period)
+    rating = CompetencyRating.objects.filter(
+        employee=employee, competency=competency, source=source, period=period
+    ).first() or CompetencyRating(
+        employee=employee, competency=competency, source=source, period=period
     )
     rating.proficiency = proficiency
     rating.rated_by = rater

@@ -10,6 +10,7 @@ admin.site.index_title = "Frameworks, people and evidence"
 urlpatterns = [
     path("", people_views.home, name="home"),
     path("frameworks/", include("frameworks.urls")),
+    path("", include("assessments.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),

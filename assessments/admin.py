@@ -1,0 +1,74 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Attestation,
+    CompetencyRating,
+    Evidence,
+    EvidenceReview,
+    HelpdeskTagCategory,
+    MonthlyMetric,
+)
+
+
+class EvidenceReviewInline(admin.TabularInline):
+    model = EvidenceReview
+    extra = 0
+    fields = ("created_at", "reviewer", "decision", "comment")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # reviews are made on the review pages, which check who may review
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "employee", "kind", "category", "occurred_on", "status", "outcome")
+    list_filter = (
+        "status", "kind", "category", "outcome", "employee__team", "employee__framework",
+    )  # fmt: skip
+    list_select_related = ("employee__user",)
+    search_fields = ("title", "reference", "employee__user__email", "employee__user__last_name")
+    date_hierarchy = "occurred_on"
+    autocomplete_fields = ("employee",)
+    readonly_fields = ("submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "updated_at")
+    filter_horizontal = ("competencies",)
+    inlines = [EvidenceReviewInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # evidence is withdrawn or rejected, never deleted
+
+
+@admin.register(CompetencyRating)
+class CompetencyRatingAdmin(SimpleHistoryAdmin):
+    list_display = ("employee", "competency", "proficiency", "source", "period", "rated_on")
+    list_filter = ("source", "period", "competency__name", "employee__team")
+    list_select_related = ("employee__user", "competency", "proficiency")
+    search_fields = ("employee__user__email", "employee__user__last_name")
+    autocomplete_fields = ("employee",)
+
+
+@admin.register(Attestation)
+class AttestationAdmin(SimpleHistoryAdmin):
+    list_display = ("employee", "statement", "attested_by", "attested_on")
+    list_filter = ("code", "employee__team")
+    list_select_related = ("employee__user", "attested_by")
+    search_fields = ("employee__user__email", "statement")
+    autocomplete_fields = ("employee",)
+
+
+@admin.register(MonthlyMetric)
+class MonthlyMetricAdmin(admin.ModelAdmin):
+    list_display = ("employee", "metric", "period", "value")
+    list_filter = ("metric", "period", "employee__team")
+    list_select_related = ("employee__user",)
+    search_fields = ("employee__user__email", "employee__user__last_name")
+    autocomplete_fields = ("employee",)
+    date_hierarchy = "period"
+
+
+@admin.register(HelpdeskTagCategory)
+class HelpdeskTagCategoryAdmin(admin.ModelAdmin):
+    list_display = ("tag", "category")
+    search_fields = ("tag", "category")

@@ -1,0 +1,132 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+
+from frameworks.models import Competency, ProficiencyLevel
+
+from .models import PERIOD_VALIDATOR, Evidence, EvidenceKind, EvidenceReview
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = [
+            "kind", "category", "title", "reference", "occurred_on", "description",
+            "competencies", "attachment", "outcome", "score",
+        ]  # fmt: skip
+        widgets = {
+            "occurred_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "competencies": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "description": "What the problem was and how you solved it, or what the item shows.",
+        }
+
+    def __init__(self, *args, employee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.employee = employee
+        self.fields["competencies"].queryset = Competency.objects.filter(
+            framework_id=employee.framework_id
+        )
+        if not self.fields["competencies"].queryset.exists():
+            del self.fields["competencies"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_occurred_on(self):
+        occurred_on = self.cleaned_data["occurred_on"]
+        if occurred_on and occurred_on > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return occurred_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != EvidenceKind.EXAM:
+            for name in ("outcome", "score"):
+                if cleaned.get(name) not in (None, ""):
+                    self.add_error(name, "Only exams have an outcome and a score.")
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=EvidenceReview.Decision.choices)
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when you reject: say what would make it acceptable.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("decision") == EvidenceReview.Decision.REJECTED
+            and not (cleaned.get("comment") or "").strip()
+        ):
+            self.add_error("comment", "Say why you reject it, so that it can be improved.")
+        return cleaned
+
+
+class BulkReviewForm(ReviewForm):
+    evidence = forms.ModelMultipleChoiceField(
+        queryset=Evidence.objects.none(), widget=forms.MultipleHiddenInput
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = queryset
+        self.fields["evidence"].error_messages["invalid_choice"] = (
+            "Some of the selected items are not waiting for your review."
+        )
+
+
+def current_period(today) -> str:
+    return f"{today.year}-H{1 if today.month <= 6 else 2}"
+
+
+class RatingForm(forms.Form):
+    """One proficiency choice per competency of the person's framework, for one period."""
+
+    period = forms.CharField(max_length=7, validators=[PERIOD_VALIDATOR], help_text="e.g. 2026-H2")
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, competencies, proficiencies, initial_ratings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.competencies = list(competencies)
+        choices = [("", "— not rated —")] + [(p.pk, p.name) for p in proficiencies]
+        self.proficiencies = {p.pk: p for p in proficiencies}
+        for competency in self.competencies:
+            self.fields[f"competency_{competency.pk}"] = forms.TypedChoiceField(
+                label=competency.name,
+                choices=choices,
+                coerce=int,
+                required=False,
+                initial=(initial_ratings or {}).get(competency.pk),
+            )
+
+    def ratings(self) -> list[tuple[Competency, ProficiencyLevel]]:
+        return [
+            (c, self.proficiencies[self.cleaned_data[f"competency_{c.pk}"]])
+            for c in self.competencies
+            if self.cleaned_data.get(f"competency_{c.pk}")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.ratings():
+            raise forms.ValidationError("Choose a proficiency for at least one competency.")
+        return cleaned
+
+
+class AttestationForm(forms.Form):
+    code = forms.ChoiceField(label="Expectation")
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How the person showed it.",
+    )
+
+    def __init__(self, *args, expectations: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expectations = expectations
+        self.fields["code"].choices = sorted(expectations.items(), key=lambda item: item[1])

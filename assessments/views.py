@@ -1,0 +1,326 @@
+"""Evidence pages: submit and follow my evidence; review my reports'; rate and attest.
+
+Views check input, call one service and respond; permissions live in the services
+and selectors, and a refusal is a 403 or 404, never a 500.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from frameworks.models import Competency, ProficiencyLevel
+from people.models import Employee
+from people.selectors import employee_for_user, reviewable_report_ids
+
+from . import selectors, services
+from .forms import (
+    AttestationForm,
+    BulkReviewForm,
+    EvidenceForm,
+    RatingForm,
+    ReviewForm,
+    current_period,
+)
+from .models import Evidence
+
+
+def _me(request) -> Employee:
+    employee = employee_for_user(request.user)
+    if employee is None:
+        raise PermissionDenied("You are not on a career framework; ask HR to add you.")
+    return employee
+
+
+def _visible_evidence(request, pk) -> Evidence:
+    evidence = get_object_or_404(Evidence.objects.select_related("employee__user"), pk=pk)
+    if not selectors.evidence_visible_to(user=request.user, evidence=evidence):
+        raise Http404("No such evidence.")  # do not reveal that it exists
+    return evidence
+
+
+def _reviewable_report(request, employee_pk) -> tuple[Employee, Employee]:
+    manager = _me(request)
+    if employee_pk not in reviewable_report_ids(manager=manager):
+        raise Http404("No such person in your team.")
+    employee = get_object_or_404(
+        Employee.objects.select_related("user", "framework", "level"), pk=employee_pk
+    )
+    return manager, employee
+
+
+def evidence_list(request):
+    employee = _me(request)
+    status = request.GET.get("status", "")
+    if status and status not in Evidence.Status.values:
+        status = ""
+    return render(
+        request,
+        "assessments/evidence_list.html",
+        {
+            "employee": employee,
+            "items": selectors.evidence_for_employee(employee=employee, status=status or None),
+            "status": status,
+            "statuses": Evidence.Status.choices,
+        },
+    )
+
+
+def evidence_create(request):
+    employee = _me(request)
+    initial = {k: request.GET[k] for k in ("kind", "category") if k in request.GET}
+    form = EvidenceForm(
+        request.POST or None, request.FILES or None, employee=employee, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        competencies = data.pop("competencies", [])
+        try:
+            evidence = services.evidence_submit(
+                employee=employee, submitted_by=request.user, competencies=competencies, **data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"“{evidence.title}” is waiting for your manager's review.")
+            return redirect("assessments:evidence_list")
+    return render(request, "assessments/evidence_form.html", {"form": form, "resubmit": False})
+
+
+def evidence_detail(request, pk):
+    evidence = _visible_evidence(request, pk)
+    me = employee_for_user(request.user)
+    can_review = (
+        me is not None
+        and evidence.is_reviewable
+        and evidence.employee_id in reviewable_report_ids(manager=me)
+    )
+    return render(
+        request,
+        "assessments/evidence_detail.html",
+        {
+            "evidence": evidence,
+            "reviews": evidence.reviews.select_related("reviewer"),
+            "is_owner": evidence.employee.user_id == request.user.pk,
+            "can_review": can_review,
+            "review_form": ReviewForm() if can_review else None,
+        },
+    )
+
+
+def evidence_resubmit(request, pk):
+    evidence = _visible_evidence(request, pk)
+    if evidence.employee.user_id != request.user.pk:
+        raise PermissionDenied("You can change only your own evidence.")
+    if evidence.status != Evidence.Status.REJECTED:
+        messages.error(request, "Only rejected evidence can be changed and resubmitted.")
+        return redirect("assessments:evidence_detail", pk=pk)
+    form = EvidenceForm(
+        request.POST or None, request.FILES or None, instance=evidence, employee=evidence.employee
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        competencies = data.pop("competencies", None)
+        try:
+            services.evidence_resubmit(
+                evidence=Evidence.objects.get(pk=pk),
+                by=request.user,
+                competencies=competencies,
+                **data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Resubmitted: it is waiting for review again.")
+            return redirect("assessments:evidence_detail", pk=pk)
+    return render(
+        request,
+        "assessments/evidence_form.html",
+        {"form": form, "resubmit": True, "evidence": evidence},
+    )
+
+
+@require_POST
+def evidence_withdraw(request, pk):
+    evidence = _visible_evidence(request, pk)
+    try:
+        services.evidence_withdraw(evidence=evidence, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{evidence.title}” was withdrawn.")
+    return redirect("assessments:evidence_detail", pk=pk)
+
+
+def evidence_attachment(request, pk):
+    evidence = _visible_evidence(request, pk)
+    if not evidence.attachment:
+        raise Http404("This evidence has no attachment.")
+    try:
+        handle = evidence.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404("The attachment file is missing.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.attachment.name.split("/")[-1]
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def review_queue(request):
+    reviewer = _me(request)
+    kind = request.GET.get("kind", "")
+    category = request.GET.get("category", "")
+    person = request.GET.get("person", "")
+    queue = selectors.review_queue(
+        reviewer=reviewer,
+        kind=kind,
+        category=category,
+        employee_id=int(person) if person.isdigit() else None,
+    )
+    return render(
+        request,
+        "assessments/review_queue.html",
+        {
+            **queue,
+            "kind": kind,
+            "category": category,
+            "person": person,
+            "bulk_form": ReviewForm(),
+            "kind_labels": dict(Evidence._meta.get_field("kind").choices),
+        },
+    )
+
+
+@require_POST
+def evidence_review(request, pk):
+    reviewer = _me(request)
+    evidence = _visible_evidence(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("assessments:evidence_detail", pk=pk)
+    try:
+        services.evidence_review(
+            evidence=evidence,
+            reviewer=reviewer,
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:evidence_detail", pk=pk)
+    messages.success(request, f"“{evidence.title}”: {form.cleaned_data['decision']}.")
+    return redirect(request.POST.get("next") or "assessments:review_queue")
+
+
+@require_POST
+def evidence_review_bulk(request):
+    reviewer = _me(request)
+    waiting = Evidence.objects.filter(
+        employee_id__in=reviewable_report_ids(manager=reviewer),
+        status=Evidence.Status.SUBMITTED,
+    )
+    form = BulkReviewForm(request.POST, queryset=waiting)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("assessments:review_queue")
+    decided, problems = services.evidence_review_bulk(
+        evidence_ids=[e.pk for e in form.cleaned_data["evidence"]],
+        reviewer=reviewer,
+        decision=form.cleaned_data["decision"],
+        comment=form.cleaned_data["comment"],
+    )
+    messages.success(
+        request, f"{decided} item{'s' if decided != 1 else ''} {form.cleaned_data['decision']}."
+    )
+    for problem in problems:
+        messages.error(request, problem)
+    return redirect("assessments:review_queue")
+
+
+def _rate(request, employee: Employee, rater_is_manager: bool):
+    competencies = Competency.objects.filter(framework_id=employee.framework_id).prefetch_related(
+        "indicators__proficiency"
+    )
+    proficiencies = ProficiencyLevel.objects.filter(framework_id=employee.framework_id)
+    latest = selectors.latest_ratings(employee=employee)
+    source = "manager" if rater_is_manager else "self"
+    form = RatingForm(
+        request.POST or None,
+        competencies=competencies,
+        proficiencies=proficiencies,
+        initial={"period": current_period(timezone.localdate())},
+        initial_ratings={cid: r[source].proficiency_id for cid, r in latest.items() if source in r},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            for competency, proficiency in form.ratings():
+                services.rating_record(
+                    employee=employee,
+                    rater=request.user,
+                    competency=competency,
+                    proficiency=proficiency,
+                    period=form.cleaned_data["period"],
+                    comment=form.cleaned_data["comment"],
+                    rated_on=timezone.localdate(),
+                )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Ratings saved for {form.cleaned_data['period']}.")
+            return redirect(request.path)
+    rows = [
+        {
+            "field": form[f"competency_{c.pk}"],
+            "competency": c,
+            "latest": latest.get(c.pk, {}),
+            "indicators": c.indicators.all(),
+        }
+        for c in form.competencies
+    ]
+    return render(
+        request,
+        "assessments/rating_form.html",
+        {"form": form, "rows": rows, "employee": employee, "source": source},
+    )
+
+
+def rate_self(request):
+    return _rate(request, _me(request), rater_is_manager=False)
+
+
+def rate_report(request, employee_pk):
+    _, employee = _reviewable_report(request, employee_pk)
+    return _rate(request, employee, rater_is_manager=True)
+
+
+def attest_report(request, employee_pk):
+    manager, employee = _reviewable_report(request, employee_pk)
+    expectations = selectors.attestation_expectations(employee=employee)
+    form = AttestationForm(request.POST or None, expectations=expectations)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        services.attestation_record(
+            employee=employee,
+            manager=manager,
+            code=code,
+            statement=expectations[code],
+            attested_on=timezone.localdate(),
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, f"Confirmed for {employee.name}: {expectations[code]}.")
+        return redirect(request.path)
+    return render(
+        request,
+        "assessments/attestation_form.html",
+        {
+            "form": form,
+            "employee": employee,
+            "attestations": employee.attestations.select_related("attested_by"),
+        },
+    )
