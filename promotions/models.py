@@ -1,0 +1,162 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class EligibilityStatus(models.Model):
+    """The latest sweep's verdict for one person and one next level.
+
+    It names the framework version it was judged against, so a later edit of
+    the framework never rewrites what was decided.
+    """
+
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.CASCADE, related_name="eligibility"
+    )
+    target_level = models.ForeignKey("frameworks.Level", on_delete=models.PROTECT, related_name="+")
+    framework = models.ForeignKey(
+        "frameworks.Framework", on_delete=models.PROTECT, related_name="+"
+    )
+    eligible = models.BooleanField()
+    met_count = models.PositiveIntegerField()
+    total_count = models.PositiveIntegerField()
+    earliest_date = models.DateField(null=True, blank=True)
+    evaluated_on = models.DateField()
+    changed_on = models.DateField(help_text="When `eligible` last changed.")
+
+    class Meta:
+        verbose_name_plural = "eligibility statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "target_level"], name="eligibility_once_per_level"
+            ),
+        ]
+
+    def __str__(self):
+        verdict = "eligible" if self.eligible else f"{self.met_count}/{self.total_count}"
+        return f"{self.employee} → {self.target_level.code}: {verdict}"
+
+
+class SweepRun(models.Model):
+    """One chunk of one day's sweep. The key makes a redelivered task change nothing."""
+
+    key = models.CharField(max_length=100, unique=True)
+    as_of = models.DateField()
+    evaluated = models.PositiveIntegerField(default=0)
+    notifications_created = models.PositiveIntegerField(default=0)
+    newly_eligible = models.JSONField(default=list)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return self.key
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        NEWLY_ELIGIBLE = "newly_eligible", "Newly eligible"
+        MILESTONE = "milestone", "Milestone"
+        REVIEW_REMINDER = "review_reminder", "Evidence waiting for review"
+        PROMOTION_DECIDED = "promotion_decided", "Promotion decided"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200, unique=True, help_text="One notification per event.")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.subject
+
+
+class ApprovalStep(models.Model):
+    """One step of a framework's promotion approval, as data (e.g. manager, then HR)."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", "A manager of the person"
+        HR = "hr", "HR"
+
+    framework_slug = models.SlugField(max_length=80, help_text="Applies to every version.")
+    order = models.PositiveIntegerField()
+    role = models.CharField(max_length=10, choices=Role.choices)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["framework_slug", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework_slug", "order"], name="step_order_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.framework_slug} {self.order}: {self.name}"
+
+
+class PromotionCase(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "In progress"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.PROTECT, related_name="promotion_cases"
+    )
+    framework = models.ForeignKey(
+        "frameworks.Framework", on_delete=models.PROTECT, related_name="+"
+    )
+    from_level = models.ForeignKey("frameworks.Level", on_delete=models.PROTECT, related_name="+")
+    to_level = models.ForeignKey("frameworks.Level", on_delete=models.PROTECT, related_name="+")
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    justification = models.TextField(blank=True)
+    snapshot = models.JSONField(help_text="The eligibility report when nominated.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "to_level"],
+                condition=Q(status="open"),
+                name="one_open_case_per_person_and_level",
+                violation_error_message="This person already has an open case for that level.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.employee}: {self.from_level.code} → {self.to_level.code}"
+
+
+class CaseApproval(models.Model):
+    case = models.ForeignKey(PromotionCase, on_delete=models.CASCADE, related_name="approvals")
+    step = models.ForeignKey(ApprovalStep, on_delete=models.PROTECT, related_name="+")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved = models.BooleanField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "step__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step"], name="one_decision_per_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.step.name}: {'approved' if self.approved else 'rejected'}"

@@ -1,0 +1,180 @@
+"""Facts for the rules, loaded in bulk: a constant number of queries for any number of people."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from assessments.models import Attestation, CompetencyRating, Evidence, MonthlyMetric
+from frameworks.models import Entitlement, Framework, Level, Requirement
+from people.models import Employee
+from people.tenure import add_months, full_months_between
+
+from . import rules
+
+# Metrics further back than this are never needed by a window (HR may set up to 12).
+MAX_METRIC_WINDOW_MONTHS = 12
+
+
+def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.Facts]:
+    """Facts for every employee in the queryset, in four aggregate queries (plus the people)."""
+    people = list(employees.values("id", "hire_date", "level_since"))
+    ids_subquery = employees.values("id")
+    evidence = defaultdict(dict)
+    counted = (
+        Evidence.objects.filter(
+            employee_id__in=ids_subquery,
+            status=Evidence.Status.APPROVED,
+            occurred_on__lte=as_of,
+        )
+        .filter(~Q(kind="exam") | Q(outcome=Evidence.Outcome.PASSED))
+        .values("employee_id", "kind", "category")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in counted:
+        evidence[row["employee_id"]][(row["kind"], row["category"])] = row["n"]
+
+    metrics = defaultdict(lambda: defaultdict(dict))
+    first_month = add_months(as_of.replace(day=1), -MAX_METRIC_WINDOW_MONTHS)
+    for row in MonthlyMetric.objects.filter(
+        employee_id__in=ids_subquery, period__gte=first_month, period__lt=as_of.replace(day=1)
+    ).values("employee_id", "metric", "period", "value"):
+        metrics[row["employee_id"]][row["metric"]][row["period"]] = row["value"]
+
+    ratings = defaultdict(dict)
+    latest_first = (
+        CompetencyRating.objects.filter(
+            employee_id__in=ids_subquery,
+            source=CompetencyRating.Source.MANAGER,
+            rated_on__lte=as_of,
+        )
+        .order_by("employee_id", "competency_id", "-rated_on", "-id")
+        .values("employee_id", "competency_id", "proficiency__rank")
+    )
+    for row in latest_first:
+        ratings[row["employee_id"]].setdefault(row["competency_id"], row["proficiency__rank"])
+
+    attestations = defaultdict(set)
+    for employee_id, code in Attestation.objects.filter(
+        employee_id__in=ids_subquery, attested_on__lte=as_of
+    ).values_list("employee_id", "code"):
+        attestations[employee_id].add(code)
+
+    return {
+        p["id"]: rules.Facts(
+            employee_id=p["id"],
+            hire_date=p["hire_date"],
+            level_since=p["level_since"],
+            evidence=evidence[p["id"]],
+            metrics={k: dict(v) for k, v in metrics[p["id"]].items()},
+            ratings=ratings[p["id"]],
+            attestations=frozenset(attestations[p["id"]]),
+        )
+        for p in people
+    }
+
+
+def levels_with_rules(*, framework_ids) -> dict[int, Level]:
+    """Every level of these framework versions with requirements, next levels and
+    entitlements (and their conditions) in memory: six queries whatever the size."""
+    requirements = Requirement.objects.select_related("competency", "proficiency").order_by(
+        "order", "id"
+    )
+    levels = (
+        Level.objects.filter(framework_id__in=framework_ids)
+        .select_related("framework", "track")
+        .prefetch_related(
+            Prefetch("requirements", queryset=requirements),
+            Prefetch("next_levels", queryset=Level.objects.order_by("rank", "order", "id")),
+            Prefetch(
+                "entitlements",
+                queryset=Entitlement.objects.prefetch_related(
+                    Prefetch("conditions", queryset=requirements)
+                ),
+            ),
+        )
+    )
+    return {level.pk: level for level in levels}
+
+
+@dataclass(frozen=True)
+class CareerStatus:
+    """Where one person stands as of a date: entitlements and readiness for each next level."""
+
+    employee: Employee
+    level: Level
+    as_of: datetime.date
+    tenure_months: int
+    months_in_level: int
+    entitlements: list[rules.EntitlementStatus]
+    next_levels: list[rules.LevelReadiness]
+
+    @property
+    def wfh_days_per_month(self) -> int:
+        return rules.wfh_days(self.entitlements)
+
+    def as_json(self) -> dict:
+        """The contract of `manage.py eligibility --json` (DESIGN.md)."""
+        return {
+            "email": self.employee.user.email,
+            "framework": self.level.framework.slug,
+            "level": self.level.code,
+            "as_of": self.as_of.isoformat(),
+            "tenure_months": self.tenure_months,
+            "wfh_days_per_month": self.wfh_days_per_month,
+            "next": [
+                {
+                    "level": r.level.code,
+                    "eligible": r.eligible,
+                    "earliest_date": r.earliest_date.isoformat() if r.earliest_date else None,
+                    "requirements": [result.as_dict() for result in r.results],
+                }
+                for r in self.next_levels
+            ],
+        }
+
+
+def career_statuses(
+    *, employees: QuerySet, as_of: datetime.date, levels: dict[int, Level] | None = None
+) -> list[CareerStatus]:
+    """CareerStatus for every employee of the queryset, with a constant number of queries.
+
+    `levels` lets a caller evaluate against other framework versions (the impact
+    preview passes a draft's levels, keyed by the published level ids).
+    """
+    people = list(employees.select_related("user").order_by("id"))
+    facts = facts_for(employees=employees, as_of=as_of)
+    if levels is None:
+        levels = levels_with_rules(framework_ids={p.framework_id for p in people})
+    statuses = []
+    for person in people:
+        level = levels[person.level_id]
+        person_facts = facts[person.pk]
+        statuses.append(
+            CareerStatus(
+                employee=person,
+                level=level,
+                as_of=as_of,
+                tenure_months=full_months_between(person.hire_date, as_of),
+                months_in_level=full_months_between(person.level_since, as_of),
+                entitlements=rules.entitlements(person_facts, level, as_of),
+                # The loaded copies carry their requirements: no query per person.
+                next_levels=[
+                    rules.readiness(person_facts, levels[nxt.pk], as_of)
+                    for nxt in level.next_levels.all()
+                ],
+            )
+        )
+    return statuses
+
+
+def career_status(*, employee: Employee, as_of: datetime.date) -> CareerStatus:
+    return career_statuses(employees=Employee.objects.filter(pk=employee.pk), as_of=as_of)[0]
+
+
+def published_framework_ids() -> set[int]:
+    return set(
+        Framework.objects.filter(status=Framework.Status.PUBLISHED).values_list("id", flat=True)
+    )

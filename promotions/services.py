@@ -1,0 +1,402 @@
+"""Writes of promotions: the periodic sweep, notifications and promotion cases."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from assessments.models import Evidence
+from frameworks.models import Level
+from people.models import Employee
+from people.roles import user_is_hr
+from people.selectors import reviewable_report_ids
+from people.services import employee_level_change
+from people.tenure import add_months
+
+from .models import (
+    ApprovalStep,
+    CaseApproval,
+    EligibilityStatus,
+    Notification,
+    PromotionCase,
+    SweepRun,
+)
+from .selectors import CareerStatus, career_status, career_statuses
+
+MILESTONE_MONTHS = (6, 12, 24, 36)
+MILESTONE_GRACE_DAYS = 7  # a sweep that missed a night still announces the milestone
+REVIEW_REMINDER_DAYS = 7
+DEFAULT_CHUNK_SIZE = 500
+
+
+# --- notifications -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationDraft:
+    recipient_id: int
+    kind: str
+    key: str
+    subject: str
+    body: str = ""
+    url: str = ""
+
+
+def notifications_create(drafts: list[NotificationDraft]) -> list[Notification]:
+    """Store the notifications whose key is new; e-mail them after commit.
+
+    One query to find existing keys and one insert; a concurrent run inserting
+    the same key is ignored by the unique constraint, so nothing is sent twice.
+    """
+    if not drafts:
+        return []
+    unique = {d.key: d for d in drafts}
+    existing = set(Notification.objects.filter(key__in=unique).values_list("key", flat=True))
+    new = [
+        Notification(
+            recipient_id=d.recipient_id,
+            kind=d.kind,
+            key=d.key,
+            subject=d.subject,
+            body=d.body,
+            url=d.url,
+        )  # fmt: skip
+        for key, d in unique.items()
+        if key not in existing
+    ]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    keys = [n.key for n in new]
+    transaction.on_commit(lambda: notifications_email(keys=keys))
+    return new
+
+
+def notifications_email(*, keys: list[str]) -> int:
+    """E-mail stored notifications not yet e-mailed; marks them so a retry sends nothing twice."""
+    pending = list(
+        Notification.objects.filter(key__in=keys, emailed_at__isnull=True).select_related(
+            "recipient"
+        )
+    )
+    messages = [
+        (
+            n.subject,
+            f"{n.body}\n\n{n.url}".strip(),
+            settings.DEFAULT_FROM_EMAIL,
+            [n.recipient.email],
+        )
+        for n in pending
+        if n.recipient.email
+    ]
+    if messages:
+        send_mass_mail(messages, fail_silently=True)
+    Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
+    return len(messages)
+
+
+def _milestone_drafts(status: CareerStatus) -> list[NotificationDraft]:
+    person = status.employee
+    drafts = []
+    for months in MILESTONE_MONTHS:
+        reached_on = add_months(person.hire_date, months)
+        days_since = (status.as_of - reached_on).days
+        if not 0 <= days_since < MILESTONE_GRACE_DAYS:
+            continue
+        if months == 6:
+            subject = "Six months in: your competency exam is due"
+        elif months == 12 and status.wfh_days_per_month:
+            subject = f"One year in: you now have {status.wfh_days_per_month} WFH days a month"
+        else:
+            subject = f"{months} months with the team"
+        drafts.append(
+            NotificationDraft(
+                recipient_id=person.user_id,
+                kind=Notification.Kind.MILESTONE,
+                key=f"milestone:{months}:{person.pk}",
+                subject=subject,
+                url="/",
+                body=f"Reached on {reached_on:%d %b %Y}. See where you stand in CareerPath.",
+            )  # fmt: skip
+        )
+    return drafts
+
+
+# --- the periodic sweep --------------------------------------------------------
+
+
+@dataclass
+class SweepSummary:
+    evaluated: int = 0
+    newly_eligible: list[str] = field(default_factory=list)
+    notifications_created: int = 0
+
+    def add(self, other: "SweepSummary") -> None:
+        self.evaluated += other.evaluated
+        self.newly_eligible.extend(other.newly_eligible)
+        self.notifications_created += other.notifications_created
+
+    def as_json(self) -> dict:
+        return {
+            "evaluated": self.evaluated,
+            "newly_eligible": sorted(self.newly_eligible),
+            "notifications_created": self.notifications_created,
+        }
+
+
+def sweep_chunks(*, chunk_size: int = DEFAULT_CHUNK_SIZE) -> list[tuple[int, int]]:
+    """(first id, last id) ranges of active employees, for workers to share."""
+    ids = list(Employee.objects.filter(is_active=True).order_by("id").values_list("id", flat=True))
+    return [
+        (ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)
+    ]
+
+
+def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) -> SweepSummary:
+    """Evaluate everyone with an id in [first_id, last_id], store what changed, notify.
+
+    Idempotent: statuses are rewritten only when they change and every
+    notification has a unique key, so running a chunk twice creates nothing.
+    A constant number of queries whatever the chunk's size.
+    """
+    employees = Employee.objects.filter(is_active=True, id__range=(first_id, last_id))
+    with transaction.atomic():
+        statuses = career_statuses(
+            employees=employees.select_related("user", "manager__user"), as_of=as_of
+        )
+        stored = {
+            (s.employee_id, s.target_level_id): s
+            for s in EligibilityStatus.objects.filter(employee__in=employees)
+        }
+        summary = SweepSummary(evaluated=len(statuses))
+        drafts: list[NotificationDraft] = []
+        to_write: list[EligibilityStatus] = []
+        for status in statuses:
+            person = status.employee
+            drafts.extend(_milestone_drafts(status))
+            for readiness in status.next_levels:
+                before = stored.get((person.pk, readiness.level.pk))
+                became_eligible = readiness.eligible and not (before and before.eligible)
+                row = EligibilityStatus(
+                    employee=person, target_level=readiness.level,
+                    framework_id=readiness.level.framework_id, eligible=readiness.eligible,
+                    met_count=readiness.met_count, total_count=len(readiness.results),
+                    earliest_date=readiness.earliest_date, evaluated_on=as_of,
+                    changed_on=as_of if (before is None or before.eligible != readiness.eligible)
+                    else before.changed_on,
+                )  # fmt: skip
+                if before is None or _status_changed(before, row):
+                    to_write.append(row)
+                if became_eligible:
+                    summary.newly_eligible.append(person.user.email)
+                    drafts.extend(_eligible_drafts(person, readiness.level))
+        if to_write:
+            EligibilityStatus.objects.bulk_create(
+                to_write,
+                update_conflicts=True,
+                unique_fields=["employee", "target_level"],
+                update_fields=[
+                    "framework",
+                    "eligible",
+                    "met_count",
+                    "total_count",
+                    "earliest_date",
+                    "evaluated_on",
+                    "changed_on",
+                ],  # fmt: skip
+            )
+        drafts.extend(_review_reminder_drafts(employees, as_of))
+        created = notifications_create(drafts)
+        summary.notifications_created = len(created)
+        SweepRun.objects.update_or_create(
+            key=f"{as_of.isoformat()}:{first_id}-{last_id}",
+            defaults={
+                "as_of": as_of,
+                "evaluated": summary.evaluated,
+                "notifications_created": summary.notifications_created,
+                "newly_eligible": summary.newly_eligible,
+            },
+        )
+    return summary
+
+
+def _status_changed(before: EligibilityStatus, after: EligibilityStatus) -> bool:
+    fields = ("framework_id", "eligible", "met_count", "total_count", "earliest_date")
+    return any(getattr(before, f) != getattr(after, f) for f in fields)
+
+
+def _eligible_drafts(person: Employee, level: Level) -> list[NotificationDraft]:
+    key = f"eligible:{person.pk}:{level.framework.slug}:{level.code}"
+    drafts = [
+        NotificationDraft(
+            recipient_id=person.user_id,
+            kind=Notification.Kind.NEWLY_ELIGIBLE,
+            key=key,
+            subject=f"You meet every requirement for {level.code} {level.title}",
+            body="Talk to your manager about a nomination.",
+            url="/",
+        )  # fmt: skip
+    ]
+    if person.manager_id:
+        drafts.append(
+            NotificationDraft(
+                recipient_id=person.manager.user_id,
+                kind=Notification.Kind.NEWLY_ELIGIBLE,
+                key=f"{key}:manager",
+                url="/",
+                subject=f"{person.name} meets every requirement for {level.code} {level.title}",
+                body="You can nominate them for promotion.",
+            )  # fmt: skip
+        )
+    return drafts
+
+
+def _review_reminder_drafts(employees, as_of: datetime.date) -> list[NotificationDraft]:
+    """One reminder a week to each direct manager with evidence waiting over a week (one query)."""
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(
+            as_of - datetime.timedelta(days=REVIEW_REMINDER_DAYS), datetime.time()
+        )
+    )
+    waiting = (
+        Evidence.objects.filter(
+            employee__in=employees,
+            employee__manager__isnull=False,
+            status=Evidence.Status.SUBMITTED,
+            submitted_at__lt=cutoff,
+        )
+        .values("employee__manager__user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    year, week, _ = as_of.isocalendar()
+    return [
+        NotificationDraft(
+            recipient_id=row["employee__manager__user_id"],
+            kind=Notification.Kind.REVIEW_REMINDER,
+            key=f"review-reminder:{row['employee__manager__user_id']}:{year}-W{week:02d}",
+            subject=f"{row['n']} evidence item(s) waiting for your review for over a week",
+            url="/review/",
+        )  # fmt: skip
+        for row in waiting
+    ]
+
+
+def periodic_checks_run(
+    *, as_of: datetime.date, chunk_size: int = DEFAULT_CHUNK_SIZE
+) -> SweepSummary:
+    """Everything the nightly task does, chunk after chunk, in this process."""
+    summary = SweepSummary()
+    for first_id, last_id in sweep_chunks(chunk_size=chunk_size):
+        summary.add(periodic_checks_chunk(as_of=as_of, first_id=first_id, last_id=last_id))
+    return summary
+
+
+# --- promotion cases -------------------------------------------------------------
+
+
+def approval_steps(framework_slug: str) -> list[ApprovalStep]:
+    steps = list(ApprovalStep.objects.filter(framework_slug=framework_slug))
+    if not steps:  # a framework without configured steps: its manager decides
+        step, _ = ApprovalStep.objects.get_or_create(
+            framework_slug=framework_slug, order=1,
+            defaults={"role": ApprovalStep.Role.MANAGER, "name": "Manager approves"},
+        )  # fmt: skip
+        steps = [step]
+    return steps
+
+
+def promotion_nominate(
+    *, employee: Employee, to_level: Level, nominated_by, justification: str = "", as_of
+) -> PromotionCase:
+    """A manager opens a case; the eligibility report is attached as it stood."""
+    nominator = Employee.objects.filter(user=nominated_by).first()
+    if nominator is None or nominator.pk == employee.pk:
+        raise PermissionDenied("You cannot nominate yourself.")
+    if employee.pk not in reviewable_report_ids(manager=nominator):
+        raise PermissionDenied("You can nominate only people who report to you.")
+    status = career_status(employee=employee, as_of=as_of)
+    readiness = next((r for r in status.next_levels if r.level.pk == to_level.pk), None)
+    if readiness is None:
+        raise ValidationError(f"{to_level.code} is not a next level for {employee.name}.")
+    if not readiness.eligible and not justification.strip():
+        raise ValidationError(
+            "Some requirements are not met yet: add a justification for the nomination."
+        )
+    case = PromotionCase(
+        employee=employee, framework_id=employee.framework_id, from_level_id=employee.level_id,
+        to_level=to_level, nominated_by=nominated_by, justification=justification,
+        snapshot=status.as_json(),
+    )  # fmt: skip
+    case.full_clean()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        raise ValidationError("This person already has an open case for that level.") from None
+    return case
+
+
+def promotion_decide(*, case: PromotionCase, approver, approve: bool, comment: str = "", on):
+    """Decide the case's next approval step. The last approval changes the level.
+
+    The case row is locked, so two approvals racing promote once; the level
+    change, its history and the decision are one transaction.
+    """
+    with transaction.atomic():
+        case = (
+            PromotionCase.objects.select_for_update()
+            .select_related("employee__user", "to_level", "framework")
+            .get(pk=case.pk)
+        )
+        if case.status != PromotionCase.Status.OPEN:
+            raise ValidationError(f"This case is already {case.get_status_display().lower()}.")
+        if case.employee.user_id == approver.pk:
+            raise PermissionDenied("Nobody approves their own promotion.")
+        done = set(case.approvals.values_list("step_id", flat=True))
+        step = next(s for s in approval_steps(case.framework.slug) if s.pk not in done)
+        _ensure_may_decide(step, case.employee, approver)
+        if not approve and not comment.strip():
+            raise ValidationError("Say why the promotion is rejected.")
+        CaseApproval.objects.create(
+            case=case, step=step, approver=approver, approved=approve, comment=comment
+        )
+        remaining = [s for s in approval_steps(case.framework.slug) if s.pk not in done | {step.pk}]
+        if not approve:
+            case.status = PromotionCase.Status.REJECTED
+            case.decision_reason = comment
+        elif not remaining:
+            case.status = PromotionCase.Status.APPROVED
+            employee_level_change(
+                employee=case.employee, level=case.to_level, changed_on=on, changed_by=approver,
+                reason=f"Promotion case {case.pk} approved",
+            )  # fmt: skip
+        if case.status != PromotionCase.Status.OPEN:
+            case.decided_at = timezone.now()
+            case.save(update_fields=["status", "decision_reason", "decided_at"])
+            notifications_create(
+                [
+                    NotificationDraft(
+                        recipient_id=case.employee.user_id,
+                        kind=Notification.Kind.PROMOTION_DECIDED,
+                        key=f"case-decided:{case.pk}",
+                        subject=f"Promotion to {case.to_level.code}: {case.get_status_display()}",
+                        body=comment,
+                        url="/",
+                    )  # fmt: skip
+                ]
+            )
+    return case
+
+
+def _ensure_may_decide(step: ApprovalStep, employee: Employee, approver) -> None:
+    if step.role == ApprovalStep.Role.HR:
+        if not user_is_hr(approver):
+            raise PermissionDenied(f"“{step.name}” is for HR.")
+        return
+    manager = Employee.objects.filter(user=approver).first()
+    if manager is None or employee.pk not in reviewable_report_ids(manager=manager):
+        raise PermissionDenied(f"“{step.name}” is for a manager of {employee.name}.")
