@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run test lint check setup-db clean
+.PHONY: run test lint check setup-db clean stop-worker
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,10 +15,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet ".[dev]"
 	@touch $(STAMP)
 
-## run: create the environment, migrate, load the seed frameworks and the demo organisation, serve
+## run: create the environment, migrate, load the seed frameworks and the demo organisation,
+## then serve the app with a Celery worker and beat on the embedded (filesystem) broker
 run: $(STAMP) setup-db
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@mkdir -p var
+	@$(BIN)/celery -A careerpath worker --beat --pool=solo --loglevel=INFO \
+	  --pidfile=var/celery.pid --logfile=var/celery.log --schedule=var/celerybeat-schedule \
+	  --detach
+	@echo "Celery worker and beat running (log: var/celery.log)."
+	@trap '$(MAKE) --no-print-directory stop-worker' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+stop-worker:
+	@test -f var/celery.pid && kill $$(cat var/celery.pid) 2>/dev/null; rm -f var/celery.pid; true
 
 setup-db: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput -v0

@@ -46,6 +46,7 @@ class SweepRun(models.Model):
     notifications_created = models.PositiveIntegerField(default=0)
     newly_eligible = models.JSONField(default=list)
     started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(auto_now=True, help_text="When the chunk last ran.")
 
     class Meta:
         ordering = ["-started_at"]

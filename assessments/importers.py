@@ -1,0 +1,584 @@
+"""Bulk CSV imports of people, evidence, monthly metrics and helpdesk tickets.
+
+The contract is DESIGN.md, "Contracts", bulk import. Each importer takes the
+file's text and returns an ImportResult, or raises ImportProblems listing every
+problem as "line N: reason" (the header is line 1) and changes nothing: rows
+are checked first, then written in one transaction that any late problem rolls
+back. Lookups are loaded in bulk, so a file costs a constant number of reads
+plus the writes of the rows that create or change something; re-importing the
+same file writes nothing.
+"""
+
+import csv
+import datetime
+import io
+import re
+import sys
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from frameworks.models import Framework, Level
+from people.models import Employee
+from people.services import employee_level_change
+
+from .models import Evidence, EvidenceKind, HelpdeskTagCategory, Metric, MonthlyMetric
+
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+PERIOD_RE = re.compile(r"(\d{4})-(\d{2})")
+# Helpdesks write a bare date, a local "date time", or ISO 8601 with an offset.
+SOLVED_RE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:([ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) ?(Z|[+-]\d{2}:?\d{2})?)?"
+)
+IMPORT_STATUSES = ("submitted", "approved", "rejected")
+
+
+class ImportProblems(Exception):
+    """Nothing was imported; `problems` lists every reason, in file order."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+    def report(self, source: str) -> str:
+        """The message for a command's user: where, and every problem on its own line."""
+        source = "standard input" if source == "-" else source
+        lines = "\n".join(f"  {problem}" for problem in self.problems)
+        return f"{source}: nothing imported, {len(self.problems)} problem(s):\n{lines}"
+
+
+@dataclass
+class ImportResult:
+    command: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int | None = None  # helpdesk tickets with no mapped tag
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def __str__(self):
+        text = (
+            f"{self.command}: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged"
+        )
+        if self.skipped is not None:
+            text += f"; skipped {self.skipped} tickets with no mapped tag"
+        return text
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+def read_source(path: str) -> str:
+    """The text of the file at `path`, or of standard input for "-"."""
+    try:
+        if path == "-":
+            return decode(sys.stdin.buffer.read())
+        with open(path, "rb") as handle:
+            return decode(handle.read())
+    except FileNotFoundError:
+        raise ImportProblems(["no such file"]) from None
+    except OSError as exc:
+        raise ImportProblems([f"cannot read it ({exc.strerror})"]) from None
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text without its BOM, or ImportProblems naming the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportProblems(
+            [f"line {line}: not UTF-8 text ({exc.reason}); save the file as CSV UTF-8"]
+        ) from None
+
+
+def _columns(*names: str) -> dict[str, tuple[str, ...]]:
+    return {name: (name,) for name in names}
+
+
+def _header_key(header: str) -> str:
+    return " ".join(header.replace("_", " ").split()).lower()
+
+
+def read_csv(text: str, required: dict, optional: dict | None = None):
+    """Rows of a CSV as (line number, {column: stripped value}), and the rows' problems.
+
+    `required` and `optional` map a column's name to the headers it accepts;
+    headers match case-insensitively, "_" matching a space, and other columns
+    are ignored. Blank rows are skipped; a missing optional column reads as "".
+    The line number is where a row starts, so quoted multi-line values count.
+    """
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ImportProblems(["the file is empty"])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, problems = [], []
+    try:
+        header = [_header_key(name) for name in next(reader)]
+        wanted = {**required, **(optional or {})}
+        index = {  # the first alias present wins
+            name: header.index(alias)
+            for name, aliases in wanted.items()
+            for alias in map(_header_key, reversed(aliases))
+            if alias in header
+        }
+        missing = [
+            name if aliases == (name,) else f"{name} ({', '.join(aliases)})"
+            for name, aliases in required.items()
+            if name not in index
+        ]
+        if missing:
+            raise ImportProblems([f"missing column(s): {', '.join(missing)}"])
+        line = reader.line_num
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not any(value.strip() for value in record):
+                continue
+            if len(record) != len(header):
+                problems.append(
+                    f"line {start}: {len(record)} values, but the header has {len(header)}"
+                )
+                continue
+            values = {name: record[i].strip() for name, i in index.items()}
+            rows.append((start, {**dict.fromkeys(wanted, ""), **values}))
+    except csv.Error as exc:
+        raise ImportProblems(
+            [*problems, f"line {reader.line_num}: not valid CSV ({exc})"]
+        ) from None
+    if not rows and not problems:
+        raise ImportProblems(["the file has a header but no rows"])
+    return rows, problems
+
+
+def _raise_if(problems: list[str]) -> None:
+    """Raise ImportProblems sorted by line (stable, so a row's reasons keep their order)."""
+    if problems:
+        line = re.compile(r"line (\d+):")
+        raise ImportProblems(
+            sorted(problems, key=lambda p: int(m[1]) if (m := line.match(p)) else 0)
+        )
+
+
+def _messages(error: ValidationError) -> list[str]:
+    """full_clean() errors as row reasons: "field: message", or the message alone."""
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    return [
+        message if field == NON_FIELD_ERRORS else f"{field}: {message}"
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+def _date(row: dict, column: str, errors: list, *, required=True) -> datetime.date | None:
+    raw = row[column]
+    if not raw:
+        if required:
+            errors.append(f"{column} is missing")
+        return None
+    if DATE_RE.fullmatch(raw):
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            pass
+    errors.append(f'{column} "{raw}" is not a date (YYYY-MM-DD)')
+    return None
+
+
+def _choice(row: dict, column: str, choices, errors: list, *, required=True) -> str:
+    value = row[column]
+    if not value and required:
+        errors.append(f"{column} is missing")
+    elif value and value not in choices:
+        errors.append(f'unknown {column} "{value}" (one of: {", ".join(choices)})')
+    return value
+
+
+def _employees_by_email(emails) -> dict[str, Employee]:
+    keys = {email.lower() for email in emails if email}
+    employees = Employee.objects.select_related("user").annotate(key=Lower("user__email"))
+    return {e.key: e for e in employees.filter(key__in=keys).order_by("-pk")}
+
+
+def _employee(email: str, employees: dict, errors: list, column="email") -> Employee | None:
+    if not email:
+        errors.append(f"{column} is missing")
+    elif email.lower() not in employees:
+        errors.append(f'unknown {column} "{email}" (no employee has it)')
+    return employees.get(email.lower())
+
+
+def _apply_rows(result: "ImportResult", rows, problems: list, what: str, read_row):
+    """The shared loop of the evidence, ticket and metric imports.
+
+    `read_row(row, errors)` notes the row's problems in `errors`, or returns None to
+    skip the row, or (match key, new or existing instance, whether anything changed).
+    A key seen before is a problem. Nothing is saved unless every row and every
+    full_clean() is fine; then the new and changed instances are saved together.
+    """
+    seen, items = {}, []
+    for line, row in rows:
+        errors = []
+        read = read_row(row, errors)
+        if errors:
+            problems += [f"line {line}: {error}" for error in errors]
+        elif read and read[0] in seen:
+            problems.append(f"line {line}: same {what} as line {seen[read[0]]}")
+        elif read:
+            key, instance, changed = read
+            seen[key] = line
+            if changed:
+                items.append((line, instance))
+            else:
+                result.count("unchanged")
+    for line, instance in items:
+        try:
+            instance.full_clean()
+        except ValidationError as exc:
+            problems += [f"line {line}: {message}" for message in _messages(exc)]
+    _raise_if(problems)
+    with transaction.atomic():
+        for _line, instance in items:
+            result.count("updated" if instance.pk else "created")
+            instance.save()
+    return result
+
+
+# People ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Person:
+    line: int
+    email: str
+    name: str
+    manager_key: str
+    level: Level
+    hire_date: datetime.date
+    level_since: datetime.date
+
+
+def people_import(*, text: str) -> ImportResult:
+    """Create or update users and employees; managers may be listed after their reports."""
+    rows, problems = read_csv(
+        text,
+        _columns("email", "name", "manager_email", "framework", "level", "hire_date"),
+        _columns("level_since"),
+    )
+    published = Framework.objects.filter(status="published").prefetch_related("levels")
+    frameworks = {f.slug: {lv.code: lv for lv in f.levels.all()} for f in published}
+    # Everyone's reporting line, to find unknown managers and loops through the database.
+    graph = dict(Employee.objects.values_list(Lower("user__email"), Lower("manager__user__email")))
+    people, first_line = {}, {}
+    for line, row in rows:
+        errors = []
+        email, key = row["email"], row["email"].lower()
+        if not email:
+            errors.append("email is missing")
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors.append(f'email "{email}" is not a valid e-mail address')
+            if key in first_line:
+                errors.append(f"email {email} already appears on line {first_line[key]}")
+            first_line.setdefault(key, line)
+        if not row["name"]:
+            errors.append("name is missing")
+        level = None
+        if not row["framework"]:
+            errors.append("framework is missing")
+        elif row["framework"] not in frameworks:
+            errors.append(f'unknown framework "{row["framework"]}" (no published version)')
+        elif not row["level"]:
+            errors.append("level is missing")
+        elif not (level := frameworks[row["framework"]].get(row["level"])):
+            errors.append(f'framework {row["framework"]} has no level "{row["level"]}"')
+        hire_date = _date(row, "hire_date", errors)
+        level_since = _date(row, "level_since", errors, required=False) or hire_date
+        if hire_date and level_since < hire_date:
+            errors.append(f"level_since {level_since} is before hire_date {hire_date}")
+        if errors:
+            problems += [f"line {line}: {error}" for error in errors]
+            continue
+        name, manager_key = " ".join(row["name"].split()), row["manager_email"].lower()
+        people[key] = _Person(line, email, name, manager_key, level, hire_date, level_since)
+    for person in people.values():
+        boss = person.manager_key
+        if boss and boss not in first_line and boss not in graph:
+            problems.append(
+                f'line {person.line}: unknown manager_email "{boss}" '
+                "(not an employee and not in this file)"
+            )
+    problems += _manager_loops(people, graph)
+    _raise_if(problems)
+
+    result = ImportResult("import_people")
+    keys = set(people) | {p.manager_key for p in people.values()}
+    employees = _employees_by_email(keys)
+    users = get_user_model().objects.annotate(key=Lower("email")).filter(key__in=set(people))
+    users = {user.key: user for user in users.order_by("-pk")}
+    with transaction.atomic():
+        for key in _managers_first(people):
+            person = people[key]
+            employee = employees.get(key)
+            user = employee.user if employee else users.get(key)
+            manager = employees.get(person.manager_key)
+            try:
+                employee, outcome = _person_save(person, employee, user, manager)
+            except ValidationError as exc:
+                problems += [f"line {person.line}: {message}" for message in _messages(exc)]
+                continue
+            employees[key] = employee
+            result.count(outcome)
+        _raise_if(problems)
+    return result
+
+
+def _manager_loops(people: dict[str, _Person], graph: dict[str, str | None]) -> list[str]:
+    """One problem per reporting loop, on the first line of the file that is part of it."""
+
+    def boss(key):
+        return people[key].manager_key if key in people else graph.get(key) or ""
+
+    problems = []
+    for key, person in people.items():
+        chain, up = [key], boss(key)
+        while up and up not in chain:
+            chain.append(up)
+            up = boss(up)
+        if up == key and person.line == min(people[k].line for k in chain if k in people):
+            problems.append(f"line {person.line}: manager loop: {' → '.join([*chain, key])}")
+    return problems
+
+
+def _managers_first(people: dict[str, _Person]) -> list[str]:
+    """The file's people ordered so that each one's manager in the file comes before them."""
+    order, done = [], set()
+    for key in people:
+        chain = []
+        while key in people and key not in done:
+            chain.append(key)
+            done.add(key)
+            key = people[key].manager_key
+        order += reversed(chain)
+    return order
+
+
+def _person_save(person: _Person, employee, user, manager) -> tuple[Employee, str]:
+    """Create or update one person; returns the employee and created/updated/unchanged."""
+    if user is None:
+        user = get_user_model()(username=person.email, email=person.email)
+        user.set_unusable_password()
+    names_changed = " ".join(user.get_full_name().split()) != person.name
+    if names_changed:
+        user.first_name, _, user.last_name = person.name.partition(" ")
+        user.full_clean(exclude=["password"])  # ours is unusable; an existing one is not ours
+        user.save()
+    fields = {
+        "manager_id": manager.pk if manager else None,
+        "framework_id": person.level.framework_id,
+        "hire_date": person.hire_date,
+        "level_since": person.level_since,
+    }
+    if employee is None:
+        employee = Employee(user=user, level=person.level, **fields)
+        employee.full_clean()
+        employee.save()
+        return employee, "created"
+    changed = [name for name, value in fields.items() if getattr(employee, name) != value]
+    level_changed = employee.level_id != person.level.pk
+    if not (changed or level_changed or names_changed):
+        return employee, "unchanged"
+    for name in changed:
+        setattr(employee, name, fields[name])
+    if level_changed:  # recorded in LevelHistory, like any other change of level
+        employee_level_change(
+            employee=employee,
+            level=person.level,
+            changed_on=person.level_since,
+            reason="Imported",
+        )
+    if changed:
+        employee.full_clean()
+        employee.save(update_fields=[name.removesuffix("_id") for name in changed])
+    return employee, "updated"
+
+
+# Evidence --------------------------------------------------------------------------------
+
+
+def _evidence_key(employee_id, kind, reference, category="", title="", occurred_on=None):
+    if reference:
+        return (employee_id, kind, reference)
+    return (employee_id, kind, category, title, occurred_on)
+
+
+def _existing_evidence(employees: dict[str, Employee]) -> dict[tuple, Evidence]:
+    """These people's evidence by its match key; the oldest item wins a tie."""
+    items = Evidence.objects.filter(employee__in=list(employees.values())).order_by("-pk")
+    return {
+        _evidence_key(e.employee_id, e.kind, e.reference, e.category, e.title, e.occurred_on): e
+        for e in items
+    }
+
+
+def _evidence_set(evidence: Evidence, fields: dict, now: datetime.datetime) -> bool:
+    """Apply the fields that differ; True if any did. An imported decision has no reviewer."""
+    changed = {name: value for name, value in fields.items() if getattr(evidence, name) != value}
+    for name, value in changed.items():
+        setattr(evidence, name, value)
+    if "status" in changed:
+        decided = evidence.status != Evidence.Status.SUBMITTED
+        evidence.reviewed_by = None
+        evidence.reviewed_at = now if decided else None
+        evidence.review_comment = "Imported" if decided else ""
+    return bool(changed)
+
+
+def evidence_import(*, text: str) -> ImportResult:
+    """Create or update evidence, matched by (person, kind, reference) or, without a
+    reference, by (person, kind, category, title, date)."""
+    rows, problems = read_csv(
+        text,
+        _columns("email", "kind", "category", "title", "reference", "occurred_on", "status"),
+        _columns("outcome"),
+    )
+    employees = _employees_by_email(row["email"] for _, row in rows)
+    existing, now = _existing_evidence(employees), timezone.now()
+
+    def read_row(row, errors):
+        employee = _employee(row["email"], employees, errors)
+        kind = _choice(row, "kind", EvidenceKind.values, errors)
+        status = _choice(row, "status", IMPORT_STATUSES, errors)
+        outcome = _choice(row, "outcome", Evidence.Outcome.values, errors, required=False)
+        if outcome and kind != EvidenceKind.EXAM:
+            errors.append("only exams have an outcome")
+        occurred_on = _date(row, "occurred_on", errors)
+        if not row["title"]:
+            errors.append("title is missing")
+        if errors:
+            return None
+        category, title, reference = row["category"], row["title"], row["reference"]
+        key = _evidence_key(employee.pk, kind, reference, category, title, occurred_on)
+        evidence = existing.get(key) or Evidence(employee=employee, kind=kind, reference=reference)
+        fields = {"category": category, "title": title, "occurred_on": occurred_on}
+        changed = _evidence_set(evidence, {**fields, "status": status, "outcome": outcome}, now)
+        return key, evidence, changed
+
+    return _apply_rows(ImportResult("import_evidence"), rows, problems, "evidence", read_row)
+
+
+HELPDESK_COLUMNS = {
+    "ticket id": ("id", "ticket id", "ticket_id"),
+    "subject": ("subject",),
+    "tags": ("tags",),
+    "solved date": ("solved at", "solved_at", "resolved at", "resolved_time", "closed at"),
+    "assignee email": ("assignee email", "assignee_email", "agent email", "agent_email"),
+}
+
+
+def _solved_on(raw: str, errors: list) -> datetime.date | None:
+    """The day a ticket was solved; a time with an offset counts in the site's time zone."""
+    try:
+        if match := SOLVED_RE.fullmatch(raw):
+            moment = datetime.datetime.fromisoformat(match[1] + (match[2] or "") + (match[3] or ""))
+            return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    except ValueError:
+        pass
+    errors.append(
+        f'solved date "{raw}" is not a date (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or ISO 8601)'
+        if raw
+        else "solved date is missing"
+    )
+    return None
+
+
+def helpdesk_tickets_import(*, text: str) -> ImportResult:
+    """Solved tickets of a Zendesk or Freshdesk export become ticket evidence, waiting for
+    review. A ticket counts in the category of its first mapped tag; tickets with no
+    mapped tag are skipped (and not checked). Re-importing updates subject, category and
+    date but never the review status."""
+    rows, problems = read_csv(text, HELPDESK_COLUMNS)
+    categories = {m.tag.lower(): m.category for m in HelpdeskTagCategory.objects.all()}
+    employees = _employees_by_email(row["assignee email"] for _, row in rows)
+    existing, now = _existing_evidence(employees), timezone.now()
+    result = ImportResult("import_helpdesk_tickets", skipped=0)
+
+    def read_row(row, errors):
+        tags = [tag.lower() for tag in re.split(r"[,\s]+", row["tags"]) if tag]
+        category = next((categories[tag] for tag in tags if tag in categories), None)
+        if category is None:
+            result.skipped += 1
+            return None
+        employee = _employee(row["assignee email"], employees, errors, "assignee email")
+        if not (ticket := row["ticket id"]):
+            errors.append("ticket id is missing")
+        solved_on = _solved_on(row["solved date"], errors)
+        if errors:
+            return None
+        key = (employee.pk, EvidenceKind.TICKET, ticket)
+        evidence = existing.get(key) or Evidence(employee=employee, kind=key[1], reference=ticket)
+        title = (row["subject"] or f"Ticket {ticket}")[:300]
+        fields = {"title": title, "category": category, "occurred_on": solved_on}
+        # The ticket id alone is unique in a helpdesk, whoever it is assigned to.
+        return ticket, evidence, _evidence_set(evidence, fields, now)
+
+    return _apply_rows(result, rows, problems, "ticket id", read_row)
+
+
+# Metrics ---------------------------------------------------------------------------------
+
+
+def _period(raw: str, errors: list) -> datetime.date | None:
+    """A YYYY-MM month as its first day."""
+    match = PERIOD_RE.fullmatch(raw)
+    if match and 1 <= int(match[2]) <= 12:
+        return datetime.date(int(match[1]), int(match[2]), 1)
+    errors.append(f'period "{raw}" is not a month (YYYY-MM)' if raw else "period is missing")
+    return None
+
+
+def _value(raw: str, errors: list) -> Decimal | None:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        errors.append(f'value "{raw}" is not a number' if raw else "value is missing")
+        return None
+    if value.is_finite() and 0 <= value <= 10000:
+        return value
+    errors.append(f"value {raw} is not between 0 and 10000")
+    return None
+
+
+def metrics_import(*, text: str) -> ImportResult:
+    """Create or update one value per (person, metric, month)."""
+    rows, problems = read_csv(text, _columns("email", "metric", "period", "value"))
+    employees = _employees_by_email(row["email"] for _, row in rows)
+    existing = {
+        (m.employee_id, m.metric, m.period): m
+        for m in MonthlyMetric.objects.filter(employee__in=list(employees.values()))
+    }
+
+    def read_row(row, errors):
+        employee = _employee(row["email"], employees, errors)
+        metric = _choice(row, "metric", Metric.values, errors)
+        period, value = _period(row["period"], errors), _value(row["value"], errors)
+        if errors:
+            return None
+        key = (employee.pk, metric, period)
+        item = existing.get(key) or MonthlyMetric(employee=employee, metric=metric, period=period)
+        changed = item.value != value
+        item.value = value
+        return key, item, changed
+
+    return _apply_rows(ImportResult("import_metrics"), rows, problems, "metric", read_row)
