@@ -81,7 +81,8 @@ def read_source(path: str) -> str:
     """The text of the file at `path`, or of standard input for "-"."""
     try:
         if path == "-":
-            return decode(sys.stdin.buffer.read())
+            data = getattr(sys.stdin, "buffer", sys.stdin).read()  # bytes, unless replaced
+            return decode(data) if isinstance(data, bytes) else data
         with open(path, "rb") as handle:
             return decode(handle.read())
     except FileNotFoundError:
@@ -581,4 +582,6 @@ def metrics_import(*, text: str) -> ImportResult:
         item.value = value
         return key, item, changed
 
-    return _apply_rows(ImportResult("import_metrics"), rows, problems, "metric", read_row)
+    return _apply_rows(
+        ImportResult("import_metrics"), rows, problems, "person, metric and month", read_row
+    )

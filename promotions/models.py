@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from frameworks.models import Framework
+
 
 class EligibilityStatus(models.Model):
     """The latest sweep's verdict for one person and one next level.
@@ -161,3 +163,12 @@ class CaseApproval(models.Model):
 
     def __str__(self):
         return f"{self.step.name}: {'approved' if self.approved else 'rejected'}"
+
+
+class FrameworkImpact(Framework):
+    """The admin's "impact preview" of a draft version (a proxy: no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "impact preview of a draft"
+        verbose_name_plural = "impact previews of drafts"

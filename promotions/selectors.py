@@ -178,3 +178,79 @@ def published_framework_ids() -> set[int]:
     return set(
         Framework.objects.filter(status=Framework.Status.PUBLISHED).values_list("id", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class ImpactPreview:
+    """What publishing a draft would change, judged by the same engine; nothing is saved."""
+
+    draft: Framework
+    published: Framework | None
+    as_of: datetime.date
+    gains: list[tuple[Employee, str]]  # (person, level code) who would become eligible
+    losses: list[tuple[Employee, str]]  # who would stop being eligible
+    wfh_changes: list[tuple[Employee, int, int]]  # (person, days now, days after)
+    stranded: list[Employee]  # at a level code the draft does not have
+
+    def as_json(self) -> dict:
+        return {
+            "framework": self.draft.slug,
+            "draft_version": self.draft.version,
+            "published_version": self.published.version if self.published else None,
+            "as_of": self.as_of.isoformat(),
+            "become_eligible": [{"email": e.user.email, "level": c} for e, c in self.gains],
+            "stop_being_eligible": [{"email": e.user.email, "level": c} for e, c in self.losses],
+            "wfh_changes": [
+                {"email": e.user.email, "from": before, "to": after}
+                for e, before, after in self.wfh_changes
+            ],
+            "level_missing_in_draft": [e.user.email for e in self.stranded],
+        }
+
+
+def framework_impact_preview(*, draft: Framework, as_of: datetime.date) -> ImpactPreview:
+    """Everyone on the published version, evaluated against it and against `draft`."""
+    published = Framework.objects.filter(slug=draft.slug, status=Framework.Status.PUBLISHED).first()
+    if published is None:
+        return ImpactPreview(draft, None, as_of, [], [], [], [])
+    employees = Employee.objects.filter(framework=published, is_active=True)
+    now = {s.employee.pk: s for s in career_statuses(employees=employees, as_of=as_of)}
+    draft_levels = levels_with_rules(framework_ids={draft.pk})
+    by_code = {level.code: level for level in draft_levels.values()}
+    mapped = dict(draft_levels)
+    stranded_ids = set()
+    for level in Level.objects.filter(framework=published):
+        if level.code in by_code:
+            mapped[level.pk] = by_code[level.code]
+    for status in now.values():
+        if status.employee.level_id not in mapped:
+            stranded_ids.add(status.employee.pk)
+    after = {
+        s.employee.pk: s
+        for s in career_statuses(
+            employees=employees.exclude(pk__in=stranded_ids), as_of=as_of, levels=mapped
+        )
+    }
+    gains, losses, wfh_changes = [], [], []
+    for pk, before_status in sorted(now.items(), key=lambda item: item[1].employee.user.email):
+        if pk in stranded_ids:
+            continue
+        after_status = after[pk]
+        before_eligible = {r.level.code: r.eligible for r in before_status.next_levels}
+        after_eligible = {r.level.code: r.eligible for r in after_status.next_levels}
+        for code in sorted(set(before_eligible) | set(after_eligible)):
+            was, will = before_eligible.get(code, False), after_eligible.get(code, False)
+            if will and not was:
+                gains.append((before_status.employee, code))
+            elif was and not will:
+                losses.append((before_status.employee, code))
+        if before_status.wfh_days_per_month != after_status.wfh_days_per_month:
+            wfh_changes.append(
+                (
+                    before_status.employee,
+                    before_status.wfh_days_per_month,
+                    after_status.wfh_days_per_month,
+                )
+            )
+    stranded = [now[pk].employee for pk in sorted(stranded_ids)]
+    return ImpactPreview(draft, published, as_of, gains, losses, wfh_changes, stranded)

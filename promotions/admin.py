@@ -1,0 +1,105 @@
+from django.contrib import admin
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from .models import (
+    ApprovalStep,
+    CaseApproval,
+    EligibilityStatus,
+    FrameworkImpact,
+    Notification,
+    PromotionCase,
+    SweepRun,
+)
+from .selectors import framework_impact_preview
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EligibilityStatus)
+class EligibilityStatusAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "target_level", "eligible", "met_count", "total_count",
+                    "earliest_date", "changed_on", "framework")  # fmt: skip
+    list_filter = ("eligible", "framework", "target_level__code", "employee__team")
+    list_select_related = ("employee__user", "target_level", "framework")
+    search_fields = ("employee__user__email", "employee__user__last_name")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("subject", "recipient", "kind", "created_at", "read_at", "emailed_at")
+    list_filter = ("kind", "created_at")
+    list_select_related = ("recipient",)
+    search_fields = ("subject", "recipient__email", "key")
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(ReadOnlyAdmin):
+    list_display = ("key", "as_of", "evaluated", "notifications_created", "finished_at")
+    date_hierarchy = "as_of"
+
+
+@admin.register(ApprovalStep)
+class ApprovalStepAdmin(admin.ModelAdmin):
+    list_display = ("framework_slug", "order", "role", "name")
+    list_filter = ("framework_slug", "role")
+    ordering = ("framework_slug", "order")
+
+
+class CaseApprovalInline(admin.TabularInline):
+    model = CaseApproval
+    extra = 0
+    fields = ("step", "approver", "approved", "comment", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # decisions are taken on the promotions pages, which check roles
+
+
+@admin.register(PromotionCase)
+class PromotionCaseAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "from_level", "to_level", "status", "nominated_by", "created_at",
+                    "decided_at")  # fmt: skip
+    list_filter = ("status", "framework", "to_level__code")
+    list_select_related = ("employee__user", "from_level", "to_level", "nominated_by")
+    search_fields = ("employee__user__email", "employee__user__last_name")
+    inlines = [CaseApprovalInline]
+
+
+@admin.register(FrameworkImpact)
+class FrameworkImpactAdmin(ReadOnlyAdmin):
+    """Drafts only; opening one shows who publishing it would affect."""
+
+    list_display = ("name", "slug", "version", "created_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status="draft")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("frameworks.view_framework")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        draft = get_object_or_404(self.get_queryset(request), pk=object_id)
+        preview = framework_impact_preview(draft=draft, as_of=timezone.localdate())
+        return TemplateResponse(
+            request,
+            "admin/promotions/impact_preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Impact of publishing {draft.name} v{draft.version}",
+                "preview": preview,
+                "draft": draft,
+            },
+        )
