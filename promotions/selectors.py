@@ -254,3 +254,51 @@ def framework_impact_preview(*, draft: Framework, as_of: datetime.date) -> Impac
             )
     stranded = [now[pk].employee for pk in sorted(stranded_ids)]
     return ImpactPreview(draft, published, as_of, gains, losses, wfh_changes, stranded)
+
+
+def next_milestone(
+    *, hire_date: datetime.date, as_of: datetime.date
+) -> tuple[int, datetime.date] | None:
+    """The next tenure milestone (6, 12, 24 or 36 months) and its date, if any is ahead."""
+    for months in (6, 12, 24, 36):
+        reached_on = add_months(hire_date, months)
+        if reached_on > as_of:
+            return months, reached_on
+    return None
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    status: CareerStatus
+    waiting: int
+    milestone: tuple[int, datetime.date] | None
+    is_direct: bool
+
+    @property
+    def best(self) -> "rules.LevelReadiness | None":
+        """The next level closest to being met (eligible first, then most requirements met)."""
+        return max(
+            self.status.next_levels,
+            key=lambda r: (r.eligible, r.met_count / max(len(r.results), 1)),
+            default=None,
+        )
+
+
+def team_readiness_list(*, manager: Employee, as_of: datetime.date) -> list[TeamRow]:
+    """Every direct and indirect report with readiness at a glance, in constant queries."""
+    from assessments.selectors import evidence_waiting_counts
+    from people.selectors import report_ids
+
+    ids = report_ids(manager=manager)
+    employees = Employee.objects.filter(pk__in=ids).select_related("user", "manager__user")
+    statuses = career_statuses(employees=employees, as_of=as_of)
+    waiting = evidence_waiting_counts(employee_ids=ids)
+    return [
+        TeamRow(
+            status=s,
+            waiting=waiting.get(s.employee.pk, 0),
+            milestone=next_milestone(hire_date=s.employee.hire_date, as_of=as_of),
+            is_direct=s.employee.manager_id == manager.pk,
+        )
+        for s in statuses
+    ]

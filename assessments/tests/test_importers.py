@@ -595,7 +595,7 @@ def evidence_rows(n: int) -> list[str]:
 
 
 def metric_rows(n: int) -> list[str]:
-    return [f"ann@example.com,csat_pct,{2000 + i}-0{n % 9 + 1},90" for i in range(n)]
+    return [f"ann@example.com,csat_pct,{2000 + i}-01,90" for i in range(n)]
 
 
 def ticket_rows(n: int) -> list[str]:

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from assessments.models import Evidence
 from frameworks.models import Requirement
 from frameworks.services import framework_clone
+from people.tests.factories import EmployeeFactory
 from promotions.models import EligibilityStatus
 from promotions.tests.test_sweep import make_ready_hero
-from people.tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 AS_OF = "2026-11-23"
@@ -93,4 +93,6 @@ def test_hr_sees_the_preview_in_the_admin_and_an_employee_does_not(client, hr, s
     assert "Would stop being eligible (1)" in page
     assert hero.user.email in page
     published = seeded["support-formula"]
-    assert client.get(f"/admin/promotions/frameworkimpact/{published.pk}/change/").status_code == 404
+    assert (
+        client.get(f"/admin/promotions/frameworkimpact/{published.pk}/change/").status_code == 404
+    )

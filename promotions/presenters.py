@@ -1,0 +1,45 @@
+"""Shape engine results for templates (templates hold no logic)."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+SUBMITTABLE = {"evidence", "exam"}
+
+
+def checklist(readiness) -> list[dict]:
+    rows = []
+    for result in readiness.results:
+        percent = 100 if result.met else 0
+        if not result.met and isinstance(result.have, int | float) and result.need:
+            percent = max(0, min(99, round(100 * result.have / result.need)))
+        submit_url = None
+        if not result.met and result.kind in SUBMITTABLE:
+            query = {"kind": result.evidence_kind or "exam"}
+            if result.category:
+                query["category"] = result.category
+            submit_url = f"{reverse('assessments:evidence_create')}?{urlencode(query)}"
+        rows.append({"result": result, "percent": percent, "submit_url": submit_url})
+    return rows
+
+
+def next_levels(status) -> list[dict]:
+    return [
+        {"readiness": r, "rows": checklist(r), "total": len(r.results)} for r in status.next_levels
+    ]
+
+
+def ratings_chart(competencies, latest: dict, proficiency_count: int) -> list[dict]:
+    """One row per competency: self and manager proficiency as a share of the top level."""
+    rows = []
+    for competency in competencies:
+        ratings = latest.get(competency.pk, {})
+        row = {"competency": competency}
+        for source in ("self", "manager"):
+            rating = ratings.get(source)
+            row[source] = rating
+            row[f"{source}_percent"] = (
+                round(100 * rating.proficiency.rank / proficiency_count) if rating else 0
+            )
+        rows.append(row)
+    return rows

@@ -1,0 +1,238 @@
+"""The career pages: my career, my team, a person, promotions, notifications, HR reports.
+
+Views check input, call a selector or one service and render; who may see or
+do what is decided by selectors and services, and refusals are 403/404.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from assessments.selectors import evidence_for_employee, latest_ratings
+from frameworks.models import Competency
+from people.models import Employee
+from people.roles import user_is_hr
+from people.selectors import employee_for_user, report_ids, reviewable_report_ids
+
+from . import presenters, reports, services
+from .forms import DecisionForm, NominationForm
+from .models import Notification, PromotionCase
+from .selectors import career_status, next_milestone, team_readiness_list
+
+
+def _me(request) -> Employee | None:
+    return employee_for_user(request.user)
+
+
+def _career_context(employee: Employee, as_of) -> dict:
+    status = career_status(employee=employee, as_of=as_of)
+    competencies = list(Competency.objects.filter(framework_id=employee.framework_id))
+    proficiency_count = employee.framework.proficiency_levels.count() if competencies else 0
+    return {
+        "employee": employee,
+        "status": status,
+        "next_levels": presenters.next_levels(status),
+        "locked_entitlements": [e for e in status.entitlements if not e.unlocked],
+        "next_perks": [
+            (r.level, e) for r in status.next_levels for e in r.level.entitlements.all()
+        ],
+        "milestone": next_milestone(hire_date=employee.hire_date, as_of=as_of),
+        "evidence": evidence_for_employee(employee=employee)[:10],
+        "ratings": presenters.ratings_chart(
+            competencies, latest_ratings(employee=employee), proficiency_count
+        ),
+        "history": employee.level_history.select_related("from_level", "to_level", "changed_by"),
+    }
+
+
+def home(request):
+    """My career: where I am, what is missing, when I can be ready."""
+    employee = _me(request)
+    if employee is None:
+        return render(request, "promotions/no_profile.html")
+    context = _career_context(employee, timezone.localdate())
+    context["notifications"] = Notification.objects.filter(recipient=request.user)[:8]
+    return render(request, "promotions/my_career.html", context)
+
+
+SORTS = {
+    "name": lambda row: row.status.employee.name.lower(),
+    "level": lambda row: (row.status.level.rank, row.status.level.code),
+    "tenure": lambda row: -row.status.tenure_months,
+    "readiness": lambda row: (
+        not (row.best and row.best.eligible),
+        -(row.best.met_count / max(len(row.best.results), 1)) if row.best else 0,
+    ),
+    "waiting": lambda row: -row.waiting,
+}
+
+
+def team(request):
+    manager = _me(request)
+    if manager is None:
+        raise PermissionDenied("You are not on a career framework.")
+    rows = team_readiness_list(manager=manager, as_of=timezone.localdate())
+    level = request.GET.get("level", "")
+    levels = sorted({row.status.level.code for row in rows})
+    if level in levels:
+        rows = [row for row in rows if row.status.level.code == level]
+    if request.GET.get("eligible") == "1":
+        rows = [row for row in rows if row.best and row.best.eligible]
+    if request.GET.get("direct") == "1":
+        rows = [row for row in rows if row.is_direct]
+    sort = request.GET.get("sort", "readiness")
+    rows.sort(key=SORTS.get(sort, SORTS["readiness"]))
+    return render(
+        request,
+        "promotions/team.html",
+        {
+            "rows": rows,
+            "sort": sort,
+            "level": level,
+            "levels": levels,
+            "eligible": request.GET.get("eligible") == "1",
+            "direct": request.GET.get("direct") == "1",
+        },
+    )
+
+
+def person(request, pk):
+    """A report's career view with the manager's actions."""
+    manager = _me(request)
+    if manager is None or pk not in report_ids(manager=manager):
+        raise Http404("No such person in your team.")
+    employee = get_object_or_404(
+        Employee.objects.select_related("user", "framework", "level__track", "manager__user"), pk=pk
+    )
+    context = _career_context(employee, timezone.localdate())
+    context["can_act"] = pk in reviewable_report_ids(manager=manager)
+    context["nomination_form"] = NominationForm(
+        levels=[r.level for r in context["status"].next_levels]
+    )
+    context["open_cases"] = employee.promotion_cases.filter(status="open").select_related(
+        "to_level"
+    )
+    return render(request, "promotions/person.html", context)
+
+
+@require_POST
+def nominate(request, pk):
+    manager = _me(request)
+    if manager is None or pk not in reviewable_report_ids(manager=manager):
+        raise Http404("No such person in your team.")
+    employee = get_object_or_404(Employee.objects.select_related("user", "level"), pk=pk)
+    status = career_status(employee=employee, as_of=timezone.localdate())
+    form = NominationForm(request.POST, levels=[r.level for r in status.next_levels])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("promotions:person", pk=pk)
+    try:
+        case = services.promotion_nominate(
+            employee=employee,
+            to_level=form.cleaned_data["to_level"],
+            nominated_by=request.user,
+            justification=form.cleaned_data["justification"],
+            as_of=timezone.localdate(),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("promotions:person", pk=pk)
+    messages.success(request, f"{employee.name} is nominated for {case.to_level.code}.")
+    return redirect("promotions:case", pk=case.pk)
+
+
+def _visible_cases(request):
+    """Cases I may see: my own, my reports', and all of them for HR."""
+    cases = PromotionCase.objects.select_related(
+        "employee__user", "from_level", "to_level", "nominated_by", "framework"
+    )
+    if user_is_hr(request.user):
+        return cases
+    me = _me(request)
+    if me is None:
+        return cases.none()
+    return cases.filter(Q(employee=me) | Q(employee_id__in=report_ids(manager=me)))
+
+
+def cases(request):
+    visible = _visible_cases(request).prefetch_related("approvals__step")
+    return render(
+        request,
+        "promotions/cases.html",
+        {
+            "open_cases": [c for c in visible if c.status == "open"],
+            "closed_cases": [c for c in visible if c.status != "open"][:50],
+        },
+    )
+
+
+def case(request, pk):
+    promotion = get_object_or_404(_visible_cases(request), pk=pk)
+    steps = services.approval_steps(promotion.framework.slug)
+    decided = {a.step_id: a for a in promotion.approvals.select_related("approver")}
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.promotion_decide(
+                case=promotion,
+                approver=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+                on=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("promotions:case", pk=pk)
+    return render(
+        request,
+        "promotions/case.html",
+        {
+            "case": promotion,
+            "steps": [(step, decided.get(step.pk)) for step in steps],
+            "form": form,
+            "is_subject": promotion.employee.user_id == request.user.pk,
+        },
+    )
+
+
+def notifications(request):
+    return render(
+        request,
+        "promotions/notifications.html",
+        {"notifications": Notification.objects.filter(recipient=request.user)[:100]},
+    )
+
+
+@require_POST
+def notifications_read(request):
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("promotions:notifications")
+
+
+def hr_reports(request):
+    if not user_is_hr(request.user):
+        raise PermissionDenied("HR reports are for HR.")
+    data = reports.org_reports(as_of=timezone.localdate())
+    export = request.GET.get("export")
+    if export:
+        if export not in data["tables"]:
+            raise Http404("No such report.")
+        table = data["tables"][export]
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="careerpath-{export}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(table["header"])
+        writer.writerows(table["rows"])
+        return response
+    return render(request, "promotions/reports.html", data)
