@@ -1,0 +1,197 @@
+"""The career pages: who sees what, what they show, and constant query counts."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments.models import Evidence
+from people.roles import roles_ensure
+from people.tests.factories import EmployeeFactory, UserFactory
+from promotions.models import Notification, PromotionCase
+from promotions.services import promotion_nominate
+from promotions.tests.test_sweep import make_ready_hero
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org(seeded):
+    skip_level = EmployeeFactory(level_code="senior-superhero")
+    lead = EmployeeFactory(level_code="senior-superhero", manager=skip_level)
+    hero = make_ready_hero(manager=lead)
+    hr = UserFactory(is_staff=True)
+    hr.groups.add(roles_ensure())
+    return {"skip_level": skip_level, "lead": lead, "hero": hero, "hr": hr,
+            "outsider": EmployeeFactory()}  # fmt: skip
+
+
+def page(client, user, url):
+    client.force_login(user)
+    return client.get(url)
+
+
+def test_my_career_shows_the_checklist_the_wfh_days_and_links_to_submit(client, seeded):
+    person = EmployeeFactory(level_code="hero", hire_date=datetime.date(2025, 12, 1))
+    Evidence.objects.create(
+        employee=person, kind="ticket", category="integration", title="One",
+        occurred_on=datetime.date(2026, 3, 1), status="approved",
+    )  # fmt: skip
+    html = page(client, person.user, "/").content.decode()
+    assert "0 days a month" in html
+    assert "2 work-from-home days a month once: at least 12 months since hire" in html
+    assert "As superhero: 4 work-from-home days a month" in html
+    assert "1 of 3 · 1 of 3 approved." in html
+    assert "/evidence/new/?kind=ticket&amp;category=integration" in html
+    assert "0 of 11 met" in html  # one ticket is progress, not a met requirement
+
+
+def test_the_top_level_says_so(client, seeded):
+    person = EmployeeFactory(level_code="senior-superhero")
+    html = page(client, person.user, "/").content.decode()
+    assert "senior-superhero is the top of the Support track." in html
+    assert "6 days a month" in html
+
+
+def test_a_manager_sees_direct_and_indirect_reports_with_readiness(client, org):
+    html = page(client, org["skip_level"].user, reverse("promotions:team")).content.decode()
+    assert org["lead"].name in html and org["hero"].name in html
+    assert "Eligible for superhero" in html
+    assert f"via {org['lead'].name}" in html
+    direct = page(client, org["skip_level"].user, reverse("promotions:team") + "?direct=1")
+    assert [r.status.employee for r in direct.context["rows"]] == [org["lead"]]
+    eligible = page(client, org["skip_level"].user, reverse("promotions:team") + "?eligible=1")
+    assert [r.status.employee for r in eligible.context["rows"]] == [org["hero"]]
+
+
+@pytest.mark.parametrize("who", ["outsider", "hero"])
+def test_someone_elses_person_page_is_not_found(client, org, who):
+    url = reverse("promotions:person", args=[org["lead"].pk])
+    assert page(client, org[who].user, url).status_code == 404
+
+
+def test_the_manager_nominates_from_the_person_page_and_hr_confirms(client, org):
+    hero, lead = org["hero"], org["lead"]
+    superhero = hero.framework.levels.get(code="superhero")
+    client.force_login(lead.user)
+    response = client.post(
+        reverse("promotions:nominate", args=[hero.pk]), {"to_level": superhero.pk}
+    )
+    case = PromotionCase.objects.get()
+    assert response["Location"] == reverse("promotions:case", args=[case.pk])
+    client.post(reverse("promotions:case", args=[case.pk]), {"decision": "approve"})
+    client.force_login(org["hr"])
+    client.post(reverse("promotions:case", args=[case.pk]), {"decision": "approve"})
+    hero.refresh_from_db()
+    assert hero.level.code == "superhero"
+    html = page(client, hero.user, "/").content.decode()
+    assert "4 days a month" in html
+
+
+def test_a_nomination_for_a_level_that_is_not_next_is_refused(client, org):
+    top = org["hero"].framework.levels.get(code="senior-superhero")
+    client.force_login(org["lead"].user)
+    response = client.post(
+        reverse("promotions:nominate", args=[org["hero"].pk]), {"to_level": top.pk}, follow=True
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not PromotionCase.objects.exists()
+
+
+def test_an_outsider_can_neither_nominate_nor_see_a_case(client, org):
+    client.force_login(org["outsider"].user)
+    superhero = org["hero"].framework.levels.get(code="superhero")
+    url = reverse("promotions:nominate", args=[org["hero"].pk])
+    assert client.post(url, {"to_level": superhero.pk}).status_code == 404
+    case = promotion_nominate(
+        employee=org["hero"], to_level=superhero, nominated_by=org["lead"].user,
+        as_of=datetime.date(2026, 11, 23),
+    )  # fmt: skip
+    assert client.get(reverse("promotions:case", args=[case.pk])).status_code == 404
+    assert (
+        client.post(reverse("promotions:case", args=[case.pk]), {"decision": "approve"}).status_code
+        == 404
+    )
+
+
+def test_the_subject_sees_their_case_but_gets_no_decision_form(client, org):
+    superhero = org["hero"].framework.levels.get(code="superhero")
+    case = promotion_nominate(
+        employee=org["hero"], to_level=superhero, nominated_by=org["lead"].user,
+        as_of=datetime.date(2026, 11, 23),
+    )  # fmt: skip
+    response = page(client, org["hero"].user, reverse("promotions:case", args=[case.pk]))
+    assert response.status_code == 200
+    assert "Your decision" not in response.content.decode()
+    client.post(reverse("promotions:case", args=[case.pk]), {"decision": "approve"})
+    assert not case.approvals.exists()
+
+
+def test_hr_reports_are_for_hr_and_export_csv(client, org):
+    assert page(client, org["lead"].user, reverse("promotions:reports")).status_code == 403
+    response = page(client, org["hr"], reverse("promotions:reports"))
+    assert "Readiness pipeline" in response.content.decode()
+    csv = client.get(reverse("promotions:reports") + "?export=pipeline")
+    assert csv["Content-Type"] == "text/csv"
+    lines = csv.content.decode().splitlines()
+    assert lines[0] == "framework,people,ready now,within 3 months,within 6 months"
+    assert lines[1].startswith("support-formula,4,1,")
+    assert client.get(reverse("promotions:reports") + "?export=nope").status_code == 404
+
+
+def test_notifications_are_mine_only_and_can_be_marked_read(client, org):
+    Notification.objects.create(
+        recipient=org["hero"].user, kind="milestone", key="a", subject="Mine"
+    )
+    Notification.objects.create(
+        recipient=org["lead"].user, kind="milestone", key="b", subject="Theirs"
+    )
+    html = page(client, org["hero"].user, reverse("promotions:notifications")).content.decode()
+    assert "Mine" in html and "Theirs" not in html
+    client.post(reverse("promotions:notifications_read"))
+    assert Notification.objects.get(key="a").read_at is not None
+    assert Notification.objects.get(key="b").read_at is None
+
+
+def grow(lead, size):
+    for n in range(size):
+        report = EmployeeFactory(manager=lead, level_code="hero")
+        Evidence.objects.create(
+            employee=report, kind="ticket", category="api", title=f"t{n}",
+            occurred_on=datetime.date(2026, 3, 1), status="submitted",
+        )  # fmt: skip
+    EmployeeFactory.create_batch(size, framework_slug="whatfix-support", level_code="S1")
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["home", "promotions:team", "promotions:cases", "promotions:notifications",
+     "promotions:reports", "assessments:review_queue", "assessments:evidence_list",
+     "frameworks:list"],
+)  # fmt: skip
+def test_pages_run_the_same_number_of_queries_for_small_and_large_teams(client, org, url_name):
+    lead = org["lead"]
+    lead.user.groups.add(roles_ensure())  # the lead also sees HR reports
+    client.force_login(lead.user)
+    url = reverse(url_name)
+    grow(lead, 3)
+    small = count(client, url)
+    grow(lead, 60)
+    assert count(client, url) == small
+
+
+def test_the_person_page_runs_the_same_number_of_queries_for_small_and_large_teams(client, org):
+    client.force_login(org["lead"].user)
+    url = reverse("promotions:person", args=[org["hero"].pk])
+    grow(org["lead"], 3)
+    small = count(client, url)
+    grow(org["lead"], 60)
+    assert count(client, url) == small
