@@ -298,6 +298,27 @@ def periodic_checks_run(
 # --- promotion cases -------------------------------------------------------------
 
 
+# The seed frameworks' steps, installed by migration 0002 (which keeps its own frozen copy).
+DEFAULT_APPROVAL_STEPS = {
+    "support-formula": [
+        (1, "manager", "Team lead confirms the person performs at the next level"),
+        (2, "hr", "HR confirms"),
+    ],
+    "whatfix-support": [
+        (1, "manager", "Manager confirms the person exhibits the next level's behaviours"),
+        (2, "hr", "HR confirms position vacancy and business need"),
+    ],
+}
+
+
+def approval_steps_ensure_defaults() -> None:
+    for slug, steps in DEFAULT_APPROVAL_STEPS.items():
+        for order, role, name in steps:
+            ApprovalStep.objects.get_or_create(
+                framework_slug=slug, order=order, defaults={"role": role, "name": name}
+            )
+
+
 def approval_steps(framework_slug: str) -> list[ApprovalStep]:
     steps = list(ApprovalStep.objects.filter(framework_slug=framework_slug))
     if not steps:  # a framework without configured steps: its manager decides

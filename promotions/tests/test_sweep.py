@@ -178,3 +178,17 @@ def test_the_sweep_runs_the_same_number_of_queries_for_10_or_1000_people(seeded)
     assert len(large_summary.newly_eligible) == 500  # the 5 of the small run, notified again
     # only because the test cleared their statuses and notifications
     assert large == small
+
+
+def test_the_nightly_schedule_is_data_that_hr_can_edit_in_the_admin(client, hr):
+    from django_celery_beat.models import PeriodicTask
+
+    from careerpath.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover tasks
+    task = PeriodicTask.objects.get(name="Nightly tenure and eligibility sweep")
+    assert task.task in app.tasks
+    assert (task.crontab.hour, task.crontab.minute) == ("2", "30")
+    client.force_login(hr)
+    response = client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
+    assert response.status_code == 200
