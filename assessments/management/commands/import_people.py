@@ -1,23 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
+from assessments.importers import people_import
 
-from assessments.importers import ImportProblems, people_import, read_source
+from ._base import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Create or update people from a CSV with the columns email, name, manager_email, "
         "framework, level, hire_date and optionally level_since (DESIGN.md, Contracts). "
         "All rows or nothing: any bad row is reported and nothing changes."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "file", metavar="FILE", help="A UTF-8 CSV file, or - for standard input."
-        )
-
-    def handle(self, *args, file, **options):
-        try:
-            result = people_import(text=read_source(file))
-        except ImportProblems as exc:
-            raise CommandError(exc.report(file)) from None
-        self.stdout.write(str(result))
+    importer = staticmethod(people_import)
