@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from careerpath.celery import enqueue_on_commit
 from people.models import Employee
 from people.selectors import reviewable_report_ids
 
@@ -102,6 +103,13 @@ def evidence_review(
         review = EvidenceReview.objects.create(
             evidence=locked, reviewer=reviewer.user, decision=decision, comment=comment
         )
+        if decision == EvidenceReview.Decision.APPROVED:
+            # Re-judge the owner now rather than at night: a newly met bar is news.
+            today = timezone.localdate().isoformat()
+            enqueue_on_commit(
+                "promotions.tasks.periodic_checks_chunk", today, locked.employee_id,
+                locked.employee_id,
+            )  # fmt: skip
     evidence.refresh_from_db()
     return review
 

@@ -218,3 +218,36 @@ def test_a_manager_attests_and_a_report_cannot_attest_for_a_peer(team):
             statement="Can QA with minimal assistance",
             attested_on=datetime.date(2026, 11, 23),
         )
+
+
+def test_an_approval_asks_for_the_owner_to_be_rejudged_after_commit(
+    team, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.utils import timezone
+
+    from careerpath.celery import app
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, args, **kw: sent.append((name, args)))
+    evidence = EvidenceFactory(employee=team["report"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_review(evidence=evidence, reviewer=team["manager"], decision="approved")
+    today = timezone.localdate().isoformat()
+    assert sent == [
+        ("promotions.tasks.periodic_checks_chunk", (today, team["report"].pk, team["report"].pk))
+    ]
+
+
+def test_a_review_still_works_when_the_broker_is_down(
+    team, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from careerpath.celery import app
+
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens
+    monkeypatch.setattr(app, "_pool", None)
+    evidence = EvidenceFactory(employee=team["report"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_review(evidence=evidence, reviewer=team["manager"], decision="approved")
+    evidence.refresh_from_db()
+    assert evidence.status == "approved"
+    assert "the nightly sweep will catch up" in caplog.text
