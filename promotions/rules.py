@@ -166,11 +166,12 @@ def evaluate_competency(facts: Facts, req, as_of: datetime.date) -> Result:
     have = facts.ratings.get(req.competency_id)
     need = req.proficiency.rank
     met = have is not None and have >= need
-    explanation = (
-        "Not rated by a manager yet."
-        if have is None
-        else f"Latest manager rating: level {have} of {need} needed."
-    )
+    if have is None:
+        explanation = "Not rated by a manager yet."
+    elif met:
+        explanation = f"A manager rated it {req.proficiency.name} or above."
+    else:
+        explanation = f"The latest manager rating is below {req.proficiency.name}."
     return Result(
         kind=req.kind,
         label=req.display_label,
