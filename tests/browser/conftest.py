@@ -8,18 +8,15 @@ fail in CI. Pages are checked with axe-core, vendored in static/vendor/axe/.
 import io
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest_helpers import IN_CI
-
-# Playwright's sync API keeps an asyncio loop marked as running on this thread
-# for as long as the browser lives, so Django's async-safety check would refuse
-# every ORM call made by the test (and by any test that runs after it).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM_PATHS = [
     # The binary itself; /usr/bin/chromium is Debian's wrapper script around it.
@@ -52,21 +49,36 @@ def chromium_executable() -> Path | None:
     return next((path for path in CHROMIUM_PATHS if path.exists()), None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Browser:
-    """One headless Chromium for the whole session; each test gets its own context."""
+    """One headless Chromium per test module; each test gets its own context.
+
+    Module-scoped rather than session-scoped on purpose: while Playwright's sync
+    API runs, its asyncio loop counts as running on the main thread, which
+    (a) trips Django's async-safety check, so it is switched off for exactly
+    that time, (b) makes `asyncio.run()` fail, and (c) gives the main thread a
+    second set of database connections (Django keeps them in an asgiref Local
+    that is per-context while a loop runs). Stopping Playwright after the
+    module keeps all three away from the rest of the suite.
+    """
     executable = chromium_executable()
     if executable is None:
         message = "Chromium is not installed: apt-get install -y chromium"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    with sync_playwright() as playwright:
+    with (
+        mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}),
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+        # The connections opened while the loop ran; left open, PostgreSQL would
+        # refuse to drop the test database at the end of the session.
+        connections.close_all()
 
 
 def _new_page(browser: Browser, request, **context_options) -> Page:
@@ -121,7 +133,8 @@ def login(page: Page, live_server, email: str, password: str = DEMO_PASSWORD) ->
 
     Raises AssertionError when the form is shown again (wrong e-mail or password).
     """
-    page.goto(f"{live_server.url}/accounts/login/")
+    response = page.goto(f"{live_server.url}/accounts/login/")
+    assert response.ok, f"the login page answered {response.status}"
     page.locator("input[name=username]").fill(email)
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
@@ -149,7 +162,14 @@ def format_violations(violations: list[dict]) -> str:
         for node in violation["nodes"]:
             lines.append(f"  - {' '.join(map(str, node['target']))}")
             lines.append(f"    {node['html'][:200]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            if summary:
+                lines.append(f"    {summary}")
     return "\n".join(lines)
+
+
+class AccessibilityViolations(AssertionError):
+    """axe-core found serious or critical violations (a type of its own for `xfail(raises=)`)."""
 
 
 def assert_accessible(page: Page) -> None:
@@ -158,7 +178,7 @@ def assert_accessible(page: Page) -> None:
     if violations:
         report = format_violations(violations)
         print(f"axe-core violations on {page.url}:\n{report}")
-        pytest.fail(f"axe-core found accessibility violations on {page.url}:\n{report}")
+        raise AccessibilityViolations(f"axe-core violations on {page.url}:\n{report}")
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -13,10 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ENGINEER = "tse@example.com"
 WHATFIX_LEVEL_CODES = ["S0", "S1", "S2", "S3", "SL1", "SL2", "SL3", "SL4"]
 
-
 def test_login_page_shows_the_form(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/")
+    response = page.goto(f"{live_server.url}/accounts/login/")
 
+    assert response.status == 200
     expect(page).to_have_title(re.compile("Log in"))
     expect(page.get_by_role("heading", name="Log in to CareerPath")).to_be_visible()
     expect(page.locator("input[name=username]")).to_be_visible()
@@ -63,8 +63,9 @@ def test_home_has_no_horizontal_scroll_at_phone_width(phone_page, live_server, d
 
 def test_framework_page_shows_all_eight_levels(page, live_server, demo_organisation):
     login(page, live_server, ENGINEER)
-    page.goto(f"{live_server.url}/frameworks/whatfix-support/")
+    response = page.goto(f"{live_server.url}/frameworks/whatfix-support/")
 
+    assert response.status == 200
     headings = page.locator("section.level-card h3")
     expect(headings).to_have_count(len(WHATFIX_LEVEL_CODES))
     codes = [text.split(" · ")[0].strip() for text in headings.all_inner_texts()]
