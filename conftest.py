@@ -1,12 +1,9 @@
 """Shared fixtures: seeded frameworks, named personas, and the PostgreSQL-only marker."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
-from tests.conftest_helpers import IN_CI
+from tests.conftest_helpers import IN_CI, install_seed_data
 
 
 @pytest.fixture(autouse=True)
@@ -23,24 +20,22 @@ def _postgres_only(request):
 def django_db_setup(django_db_setup, django_db_blocker):
     """Install the seed frameworks once per test database; each test's rollback keeps them."""
     with django_db_blocker.unblock():
-        call_command("seed_frameworks", stdout=io.StringIO())
+        install_seed_data()
 
 
 @pytest.fixture
 def seeded(db):
-    """Both seed frameworks, installed exactly as `manage.py seed_frameworks` does.
+    """Both published seed frameworks, installed exactly as `manage.py seed_frameworks` does.
 
     Seeded once per session (above); seeded again when a transactional test
     has flushed the database.
     """
     from frameworks.models import Framework
+    from promotions.models import ApprovalStep
 
     published = {f.slug: f for f in Framework.objects.filter(status="published")}
-    if len(published) < 2:
-        from promotions.services import approval_steps_ensure_defaults
-
-        call_command("seed_frameworks", stdout=io.StringIO())
-        approval_steps_ensure_defaults()  # data of a migration, flushed with the rest
+    if len(published) < 2 or not ApprovalStep.objects.exists():
+        install_seed_data()
         published = {f.slug: f for f in Framework.objects.filter(status="published")}
     return published
 

@@ -5,18 +5,16 @@ Nothing here downloads a browser: Playwright launches the system Chromium
 fail in CI. Pages are checked with axe-core, vendored in static/vendor/axe/.
 """
 
-import io
 import os
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest_helpers import IN_CI
+from tests.conftest_helpers import IN_CI, install_seed_data
 
 CHROMIUM_PATHS = [
     # The binary itself; /usr/bin/chromium is Debian's wrapper script around it.
@@ -125,7 +123,7 @@ def _reseed_after_flush(django_db_setup, django_db_blocker):
     """
     yield
     with django_db_blocker.unblock():
-        call_command("seed_frameworks", stdout=io.StringIO())
+        install_seed_data()
 
 
 def login(page: Page, live_server, email: str, password: str = DEMO_PASSWORD) -> None:

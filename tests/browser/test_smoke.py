@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ENGINEER = "tse@example.com"
 WHATFIX_LEVEL_CODES = ["S0", "S1", "S2", "S3", "SL1", "SL2", "SL3", "SL4"]
 
+
 def test_login_page_shows_the_form(page, live_server):
     response = page.goto(f"{live_server.url}/accounts/login/")
 
