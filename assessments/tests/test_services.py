@@ -241,10 +241,14 @@ def test_an_approval_asks_for_the_owner_to_be_rejudged_after_commit(
 def test_a_review_still_works_when_the_broker_is_down(
     team, django_capture_on_commit_callbacks, monkeypatch, caplog
 ):
+    from kombu.exceptions import OperationalError
+
     from careerpath.celery import app
 
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens
-    monkeypatch.setattr(app, "_pool", None)
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(app, "send_task", broker_down)  # the edge of the world: the broker
     evidence = EvidenceFactory(employee=team["report"])
     with django_capture_on_commit_callbacks(execute=True):
         services.evidence_review(evidence=evidence, reviewer=team["manager"], decision="approved")
