@@ -50,17 +50,23 @@ def worker(seeded):
          "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    previous = app.conf.broker_url
-    app.conf.broker_url = REDIS_URL
     try:
+        # A message published before the worker has declared its queue would be dropped.
+        client = redis.Redis.from_url(REDIS_URL)
+        wait_for(lambda: client.exists("_kombu.binding.celery"), timeout=60, process=process)
         yield process
     finally:
-        app.conf.broker_url = previous
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def send(task, *args):
+    """Publish to the worker's Redis, whatever broker this test process was configured with."""
+    with app.connection_for_write(REDIS_URL) as connection:
+        task.apply_async(args=args, connection=connection)
 
 
 def wait_for(condition, timeout=60, process=None):
@@ -71,6 +77,9 @@ def wait_for(condition, timeout=60, process=None):
         if process is not None and process.poll() is not None:
             raise AssertionError(process.stdout.read().decode()[-3000:])
         time.sleep(0.3)
+    if process is not None:
+        process.kill()
+        raise AssertionError("timed out; worker log:\n" + process.stdout.read().decode()[-3000:])
     raise AssertionError("timed out waiting for the worker")
 
 
@@ -81,7 +90,7 @@ def test_the_worker_runs_the_sweep_and_a_second_run_creates_nothing(worker):
     hero = make_ready_hero(manager=lead)
     as_of = datetime.date(2026, 11, 23).isoformat()
 
-    run_periodic_checks.delay(as_of)
+    send(run_periodic_checks, as_of)
     wait_for(
         lambda: Notification.objects.filter(kind="newly_eligible").count() == 2, process=worker
     )
@@ -92,7 +101,7 @@ def test_the_worker_runs_the_sweep_and_a_second_run_creates_nothing(worker):
     first_run = SweepRun.objects.get()
     before = Notification.objects.count()
 
-    run_periodic_checks.delay(as_of)
+    send(run_periodic_checks, as_of)
     wait_for(lambda: SweepRun.objects.get().finished_at > first_run.finished_at, process=worker)
     assert Notification.objects.count() == before
     assert SweepRun.objects.get().notifications_created == 0
