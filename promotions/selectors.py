@@ -148,6 +148,10 @@ def career_statuses(
     facts = facts_for(employees=employees, as_of=as_of)
     if levels is None:
         levels = levels_with_rules(framework_ids={p.framework_id for p in people})
+    next_levels = {  # once per level, not per person
+        level_id: [levels[nxt.pk] for nxt in level.next_levels.all()]
+        for level_id, level in levels.items()
+    }
     statuses = []
     for person in people:
         level = levels[person.level_id]
@@ -162,8 +166,7 @@ def career_statuses(
                 entitlements=rules.entitlements(person_facts, level, as_of),
                 # The loaded copies carry their requirements: no query per person.
                 next_levels=[
-                    rules.readiness(person_facts, levels[nxt.pk], as_of)
-                    for nxt in level.next_levels.all()
+                    rules.readiness(person_facts, nxt, as_of) for nxt in next_levels[level.pk]
                 ],
             )
         )
