@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from people.tenure import add_months, full_months_between
 
@@ -32,6 +33,14 @@ class Facts:
     ratings: Mapping[int, int] = field(default_factory=dict)
     # attestation codes confirmed by a manager
     attestations: frozenset[str] = frozenset()
+
+    @cached_property
+    def evidence_by_kind(self) -> dict[str, dict[str, int]]:
+        """evidence kind -> {category: count}, for rules asking for any category."""
+        index: dict[str, dict[str, int]] = {}
+        for (kind, category), n in self.evidence.items():
+            index.setdefault(kind, {})[category] = n
+        return index
 
 
 @dataclass(frozen=True)
@@ -108,11 +117,8 @@ def evaluate_exam(facts: Facts, req, as_of: datetime.date) -> Result:
 
 
 def evaluate_evidence(facts: Facts, req, as_of: datetime.date) -> Result:
-    have = sum(
-        n
-        for (kind, category), n in facts.evidence.items()
-        if kind == req.evidence_kind and (not req.category or category == req.category)
-    )
+    by_category = facts.evidence_by_kind.get(req.evidence_kind, {})
+    have = by_category.get(req.category, 0) if req.category else sum(by_category.values())
     met = have >= req.count
     missing = req.count - have
     return Result(

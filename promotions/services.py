@@ -101,7 +101,8 @@ def notifications_email(*, keys: list[str]) -> int:
 def _milestone_drafts(status: CareerStatus) -> list[NotificationDraft]:
     person = status.employee
     drafts = []
-    for months in MILESTONE_MONTHS:
+    # Reached in the last week means the tenure is exactly that many whole months.
+    for months in (m for m in MILESTONE_MONTHS if m == status.tenure_months):
         reached_on = add_months(person.hire_date, months)
         days_since = (status.as_of - reached_on).days
         if not 0 <= days_since < MILESTONE_GRACE_DAYS:
@@ -164,13 +165,20 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
     """
     employees = Employee.objects.filter(is_active=True, id__range=(first_id, last_id))
     with transaction.atomic():
-        statuses = career_statuses(
-            employees=employees.select_related("user", "manager__user"), as_of=as_of
-        )
+        statuses = career_statuses(employees=employees.select_related("user"), as_of=as_of)
+        # Compared as plain tuples: building model instances for 20,000 unchanged
+        # statuses was a fifth of the sweep's time.
         stored = {
-            (s.employee_id, s.target_level_id): s
-            for s in EligibilityStatus.objects.filter(employee__in=employees)
-        }
+            (employee_id, level_id): (framework_id, eligible, met, total, earliest, changed_on)
+            for employee_id, level_id, framework_id, eligible, met, total, earliest, changed_on
+            in EligibilityStatus.objects.filter(employee__in=employees).values_list(
+                "employee_id", "target_level_id", "framework_id", "eligible", "met_count",
+                "total_count", "earliest_date", "changed_on",
+            )
+        }  # fmt: skip
+        manager_users = dict(
+            Employee.objects.filter(reports__in=employees).values_list("id", "user_id").distinct()
+        )
         summary = SweepSummary(evaluated=len(statuses))
         drafts: list[NotificationDraft] = []
         to_write: list[EligibilityStatus] = []
@@ -178,21 +186,33 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
             person = status.employee
             drafts.extend(_milestone_drafts(status))
             for readiness in status.next_levels:
-                before = stored.get((person.pk, readiness.level.pk))
-                became_eligible = readiness.eligible and not (before and before.eligible)
-                row = EligibilityStatus(
-                    employee=person, target_level=readiness.level,
-                    framework_id=readiness.level.framework_id, eligible=readiness.eligible,
-                    met_count=readiness.met_count, total_count=len(readiness.results),
-                    earliest_date=readiness.earliest_date, evaluated_on=as_of,
-                    changed_on=as_of if (before is None or before.eligible != readiness.eligible)
-                    else before.changed_on,
-                )  # fmt: skip
-                if before is None or _status_changed(before, row):
-                    to_write.append(row)
-                if became_eligible:
+                level = readiness.level
+                before = stored.get((person.pk, level.pk))
+                now = (level.framework_id, readiness.eligible, readiness.met_count,
+                       len(readiness.results), readiness.earliest_date)  # fmt: skip
+                if before is not None and before[:5] == now:
+                    continue
+                was_eligible = before is not None and before[1]
+                to_write.append(
+                    EligibilityStatus(
+                        employee=person,
+                        target_level=level,
+                        framework_id=level.framework_id,
+                        eligible=readiness.eligible,
+                        met_count=readiness.met_count,
+                        total_count=len(readiness.results),
+                        earliest_date=readiness.earliest_date,
+                        evaluated_on=as_of,
+                        changed_on=before[5]
+                        if before and was_eligible == readiness.eligible
+                        else as_of,
+                    )  # fmt: skip
+                )
+                if readiness.eligible and not was_eligible:
                     summary.newly_eligible.append(person.user.email)
-                    drafts.extend(_eligible_drafts(person, readiness.level))
+                    drafts.extend(
+                        _eligible_drafts(person, level, manager_users.get(person.manager_id))
+                    )
         if to_write:
             EligibilityStatus.objects.bulk_create(
                 to_write,
@@ -223,12 +243,9 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
     return summary
 
 
-def _status_changed(before: EligibilityStatus, after: EligibilityStatus) -> bool:
-    fields = ("framework_id", "eligible", "met_count", "total_count", "earliest_date")
-    return any(getattr(before, f) != getattr(after, f) for f in fields)
-
-
-def _eligible_drafts(person: Employee, level: Level) -> list[NotificationDraft]:
+def _eligible_drafts(
+    person: Employee, level: Level, manager_user_id: int | None
+) -> list[NotificationDraft]:
     key = f"eligible:{person.pk}:{level.framework.slug}:{level.code}"
     drafts = [
         NotificationDraft(
@@ -240,10 +257,10 @@ def _eligible_drafts(person: Employee, level: Level) -> list[NotificationDraft]:
             url="/",
         )  # fmt: skip
     ]
-    if person.manager_id:
+    if manager_user_id:
         drafts.append(
             NotificationDraft(
-                recipient_id=person.manager.user_id,
+                recipient_id=manager_user_id,
                 kind=Notification.Kind.NEWLY_ELIGIBLE,
                 key=f"{key}:manager",
                 url="/",
