@@ -243,3 +243,33 @@ def framework_overview(*, framework: Framework) -> dict:
         "matrix": matrix,
         "notes": list(framework.notes.all()),
     }
+
+
+def level_comparison(*, overview: dict, first_code: str, second_code: str) -> dict | None:
+    """Two levels of one framework side by side, from `framework_overview` (no more queries).
+
+    Returns None when a code is not a level of the framework. `added` lists the
+    responsibilities of the second level that the first does not have.
+    """
+    levels = {level.code: level for level in overview["levels"]}
+    if first_code not in levels or second_code not in levels:
+        return None
+    first, second = levels[first_code], levels[second_code]
+
+    def texts(level):
+        return [r.text for area in level.areas.all() for r in area.responsibilities.all()]
+
+    first_texts = set(texts(first))
+    proficiency = {
+        code: {rp.competency_id: rp.proficiency for rp in levels[code].required_proficiencies.all()}
+        for code in (first_code, second_code)
+    }
+    return {
+        "first": first,
+        "second": second,
+        "added": [t for t in texts(second) if t not in first_texts],
+        "competencies": [
+            (c, proficiency[first_code].get(c.pk), proficiency[second_code].get(c.pk))
+            for c in overview["competencies"]
+        ],
+    }

@@ -6,4 +6,5 @@ app_name = "frameworks"
 urlpatterns = [
     path("", views.framework_list, name="list"),
     path("<slug:slug>/", views.framework_detail, name="detail"),
+    path("<slug:slug>/compare/", views.level_compare, name="compare"),
 ]

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from .models import Framework
-from .selectors import framework_overview, published_frameworks_list
+from .selectors import framework_overview, level_comparison, published_frameworks_list
 
 
 def framework_list(request):
@@ -25,4 +25,23 @@ def framework_detail(request, slug):
         raise Http404("No such framework.")
     return render(
         request, "frameworks/framework_detail.html", framework_overview(framework=framework)
+    )
+
+
+def level_compare(request, slug):
+    """Two levels of the published framework side by side (?a=CODE&b=CODE)."""
+    framework = Framework.objects.filter(slug=slug, status=Framework.Status.PUBLISHED).first()
+    if framework is None:
+        raise Http404("No such framework.")
+    overview = framework_overview(framework=framework)
+    codes = [level.code for level in overview["levels"]]
+    first = request.GET.get("a") or codes[0]
+    second = request.GET.get("b") or codes[min(1, len(codes) - 1)]
+    comparison = level_comparison(overview=overview, first_code=first, second_code=second)
+    if comparison is None:
+        raise Http404(f"{framework.name} has no level {first if first not in codes else second}.")
+    return render(
+        request,
+        "frameworks/level_compare.html",
+        {**overview, **comparison, "codes": codes},
     )

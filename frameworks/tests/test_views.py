@@ -70,3 +70,22 @@ def test_framework_page_query_count_does_not_grow_with_the_framework(reader, see
 
     # 3 levels and no competencies vs 8 levels, 5 competencies, 64 responsibilities.
     assert queries("support-formula") == queries("whatfix-support")
+
+
+@pytest.mark.django_db
+def test_compare_two_levels_shows_what_the_second_adds(reader):
+    response = reader.get("/frameworks/whatfix-support/compare/?a=S1&b=S2")
+    page = response.content.decode()
+    assert "S1 · Technical Support Engineer" in page
+    assert "S2 · Senior Technical Support Engineer" in page
+    added = response.context["added"]
+    assert "Review the code written by colleagues" in added
+    assert "Maintain compliance with all SLAs set for the role" not in added
+    rows = {c.slug: (a.slug, b.slug) for c, a, b in response.context["competencies"]}
+    assert rows["collaboration"] == ("beginner", "intermediate")
+
+
+@pytest.mark.django_db
+def test_comparing_an_unknown_level_is_404(reader):
+    assert reader.get("/frameworks/whatfix-support/compare/?a=S1&b=S9").status_code == 404
+    assert reader.get("/frameworks/nope/compare/").status_code == 404

@@ -128,6 +128,9 @@ def test_a_form_error_keeps_the_input_and_says_what_is_wrong(page, live_server, 
         (HR, "/reports/", "reports"),
         (EMPLOYEE, "/evidence/", "evidence"),
         (EMPLOYEE, "/frameworks/support-formula/", "framework-support"),
+        (EMPLOYEE, "/frameworks/whatfix-support/compare/?a=S1&b=S2", "compare-levels"),
+        (MANAGER, "/promotions/", "promotions"),
+        (EMPLOYEE, "/notifications/", "notifications"),
     ],
 )
 def test_every_page_works_at_phone_width_and_is_accessible(
