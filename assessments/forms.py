@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
+from careerpath.input import SafeModelMultipleChoiceField
 from frameworks.models import Competency, ProficiencyLevel
 
 from .models import PERIOD_VALIDATOR, Evidence, EvidenceKind, EvidenceReview
@@ -22,6 +23,7 @@ class EvidenceForm(forms.ModelForm):
         help_texts = {
             "description": "What the problem was and how you solved it, or what the item shows.",
         }
+        field_classes = {"competencies": SafeModelMultipleChoiceField}
 
     def __init__(self, *args, employee, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +70,7 @@ class ReviewForm(forms.Form):
 
 
 class BulkReviewForm(ReviewForm):
-    evidence = forms.ModelMultipleChoiceField(
+    evidence = SafeModelMultipleChoiceField(
         queryset=Evidence.objects.none(), widget=forms.MultipleHiddenInput
     )
 

@@ -6,11 +6,14 @@ and selectors, and a refusal is a 403 or 404, never a 500.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from careerpath.input import parse_id
 from frameworks.models import Competency, ProficiencyLevel
 from people.models import Employee
 from people.selectors import employee_for_user, reviewable_report_ids
@@ -175,10 +178,7 @@ def review_queue(request):
     category = request.GET.get("category", "")
     person = request.GET.get("person", "")
     queue = selectors.review_queue(
-        reviewer=reviewer,
-        kind=kind,
-        category=category,
-        employee_id=int(person) if person.isdigit() else None,
+        reviewer=reviewer, kind=kind, category=category, employee_id=parse_id(person)
     )
     return render(
         request,
@@ -214,7 +214,12 @@ def evidence_review(request, pk):
         messages.error(request, " ".join(exc.messages))
         return redirect("assessments:evidence_detail", pk=pk)
     messages.success(request, f"“{evidence.title}”: {form.cleaned_data['decision']}.")
-    return redirect(request.POST.get("next") or "assessments:review_queue")
+    next_url = request.POST.get("next", "")
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("assessments:review_queue")
+    return HttpResponseRedirect(next_url)
 
 
 @require_POST

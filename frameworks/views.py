@@ -1,6 +1,8 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from careerpath.input import parse_id
+
 from .models import Framework
 from .selectors import framework_overview, level_comparison, published_frameworks_list
 
@@ -16,9 +18,10 @@ def framework_detail(request, slug):
     frameworks = Framework.objects.filter(slug=slug)
     version = request.GET.get("version")
     if version is not None and request.user.is_staff:
-        if not version.isdigit():
+        number = parse_id(version)
+        if number is None:
             raise Http404("No such version.")
-        framework = frameworks.filter(version=int(version)).first()
+        framework = frameworks.filter(version=number).first()
     else:
         framework = frameworks.filter(status=Framework.Status.PUBLISHED).first()
     if framework is None:
@@ -35,6 +38,8 @@ def level_compare(request, slug):
         raise Http404("No such framework.")
     overview = framework_overview(framework=framework)
     codes = [level.code for level in overview["levels"]]
+    if not codes:
+        raise Http404(f"{framework.name} has no levels yet.")
     first = request.GET.get("a") or codes[0]
     second = request.GET.get("b") or codes[min(1, len(codes) - 1)]
     comparison = level_comparison(overview=overview, first_code=first, second_code=second)

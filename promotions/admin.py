@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+
+from careerpath.input import parse_id
 
 from .models import (
     ApprovalStep,
@@ -90,7 +94,10 @@ class FrameworkImpactAdmin(ReadOnlyAdmin):
         return request.user.has_perm("frameworks.view_framework")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        draft = get_object_or_404(self.get_queryset(request), pk=object_id)
+        pk = parse_id(unquote(object_id))
+        draft = get_object_or_404(self.get_queryset(request), pk=pk) if pk else None
+        if draft is None:
+            raise Http404("No such draft.")
         preview = framework_impact_preview(draft=draft, as_of=timezone.localdate())
         return TemplateResponse(
             request,

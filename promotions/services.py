@@ -211,7 +211,7 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
                 if readiness.eligible and not was_eligible:
                     summary.newly_eligible.append(person.user.email)
                     drafts.extend(
-                        _eligible_drafts(person, level, manager_users.get(person.manager_id))
+                        _eligible_drafts(person, level, manager_users.get(person.manager_id), as_of)
                     )
         if to_write:
             EligibilityStatus.objects.bulk_create(
@@ -244,9 +244,10 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
 
 
 def _eligible_drafts(
-    person: Employee, level: Level, manager_user_id: int | None
+    person: Employee, level: Level, manager_user_id: int | None, as_of: datetime.date
 ) -> list[NotificationDraft]:
-    key = f"eligible:{person.pk}:{level.framework.slug}:{level.code}"
+    # Dated: someone who drops below a bar and meets it again is told again.
+    key = f"eligible:{person.pk}:{level.framework.slug}:{level.code}:{as_of.isoformat()}"
     drafts = [
         NotificationDraft(
             recipient_id=person.user_id,
@@ -387,16 +388,30 @@ def promotion_decide(*, case: PromotionCase, approver, approve: bool, comment: s
     with transaction.atomic():
         case = (
             PromotionCase.objects.select_for_update()
-            .select_related("employee__user", "to_level", "framework")
+            .select_related(
+                "employee__user", "employee__level", "from_level", "to_level", "framework"
+            )
             .get(pk=case.pk)
         )
         if case.status != PromotionCase.Status.OPEN:
             raise ValidationError(f"This case is already {case.get_status_display().lower()}.")
         if case.employee.user_id == approver.pk:
             raise PermissionDenied("Nobody approves their own promotion.")
+        employee = case.employee
+        # By code: a framework published since the nomination has new level rows.
+        if approve and employee.level.code != case.from_level.code:
+            raise ValidationError(
+                f"{employee.name} is no longer at {case.from_level.code}: this case is out of "
+                "date. Reject it and nominate again."
+            )
         done = set(case.approvals.values_list("step_id", flat=True))
-        step = next(s for s in approval_steps(case.framework.slug) if s.pk not in done)
-        _ensure_may_decide(step, case.employee, approver)
+        step = next((s for s in approval_steps(case.framework.slug) if s.pk not in done), None)
+        if step is None:  # HR removed the remaining steps while the case was open
+            step, _ = ApprovalStep.objects.get_or_create(
+                framework_slug=case.framework.slug, order=1000,
+                defaults={"role": ApprovalStep.Role.HR, "name": "HR confirms"},
+            )  # fmt: skip
+        _ensure_may_decide(step, employee, approver)
         if not approve and not comment.strip():
             raise ValidationError("Say why the promotion is rejected.")
         CaseApproval.objects.create(
@@ -408,9 +423,24 @@ def promotion_decide(*, case: PromotionCase, approver, approve: bool, comment: s
             case.decision_reason = comment
         elif not remaining:
             case.status = PromotionCase.Status.APPROVED
+            target = Level.objects.filter(
+                framework_id=employee.framework_id, code=case.to_level.code
+            ).first()
+            if target is None:
+                raise ValidationError(
+                    f"{case.to_level.code} is not a level of the published framework any more."
+                )
             employee_level_change(
-                employee=case.employee, level=case.to_level, changed_on=on, changed_by=approver,
+                employee=employee, level=target, changed_on=on, changed_by=approver,
                 reason=f"Promotion case {case.pk} approved",
+            )  # fmt: skip
+            # Other open cases started from the level the person has just left.
+            others = PromotionCase.objects.filter(
+                employee=employee, status=PromotionCase.Status.OPEN
+            ).exclude(pk=case.pk)
+            others.update(
+                status=PromotionCase.Status.REJECTED, decided_at=timezone.now(),
+                decision_reason=f"Closed: promoted to {target.code} by case {case.pk}.",
             )  # fmt: skip
         if case.status != PromotionCase.Status.OPEN:
             case.decided_at = timezone.now()

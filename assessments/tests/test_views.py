@@ -310,3 +310,60 @@ def test_a_manager_attests_an_expectation_of_the_framework(client, team):
     assert team["report"].attestations.get().code == "qa-minimal-assistance"
     response = client.post(url, {"code": "made-up"})
     assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("person", ["²", "99999999999999999999999", "-1", "abc"])
+def test_a_bad_person_filter_shows_the_whole_queue(client, team, person):
+    EvidenceFactory(employee=team["report"])
+    login(client, team["manager"])
+    response = client.get(reverse("assessments:review_queue"), {"person": person})
+    assert response.status_code == 200
+    assert response.context["total"] == 1
+
+
+def test_huge_ids_in_a_bulk_review_are_refused_with_a_message(client, team):
+    login(client, team["manager"])
+    response = client.post(
+        reverse("assessments:evidence_review_bulk"),
+        {"evidence": ["9" * 30], "decision": "approved"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "not waiting for your review" in response.content.decode()
+
+
+def test_huge_competency_ids_on_the_evidence_form_are_a_form_error(client, seeded):
+    from people.tests.factories import EmployeeFactory
+
+    person = EmployeeFactory(framework_slug="whatfix-support", level_code="S1")
+    login(client, person)
+    response = client.post(
+        reverse("assessments:evidence_create"),
+        {"kind": "document", "title": "Guide", "occurred_on": "2026-10-02",
+         "competencies": ["9" * 30]},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/phish", "foo", "//evil.example"])
+def test_after_a_review_only_a_local_next_page_is_followed(client, team, next_url):
+    evidence = EvidenceFactory(employee=team["report"])
+    login(client, team["manager"])
+    response = client.post(
+        reverse("assessments:evidence_review", args=[evidence.pk]),
+        {"decision": "approved", "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:review_queue")
+
+
+def test_after_a_review_a_local_next_page_is_followed(client, team):
+    evidence = EvidenceFactory(employee=team["report"])
+    login(client, team["manager"])
+    response = client.post(
+        reverse("assessments:evidence_review", args=[evidence.pk]),
+        {"decision": "approved", "next": "/team/"},
+    )
+    assert response["Location"] == "/team/"

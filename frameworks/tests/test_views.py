@@ -89,3 +89,10 @@ def test_compare_two_levels_shows_what_the_second_adds(reader):
 def test_comparing_an_unknown_level_is_404(reader):
     assert reader.get("/frameworks/whatfix-support/compare/?a=S1&b=S9").status_code == 404
     assert reader.get("/frameworks/nope/compare/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("version", ["²", "9" * 30, "0"])
+def test_an_impossible_version_is_404(client, hr, version):
+    client.force_login(hr)
+    assert client.get(f"/frameworks/support-formula/?version={version}").status_code == 404

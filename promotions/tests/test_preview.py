@@ -96,3 +96,8 @@ def test_hr_sees_the_preview_in_the_admin_and_an_employee_does_not(client, hr, s
     assert (
         client.get(f"/admin/promotions/frameworkimpact/{published.pk}/change/").status_code == 404
     )
+
+
+def test_a_bad_id_in_the_preview_url_is_404(client, hr):
+    client.force_login(hr)
+    assert client.get("/admin/promotions/frameworkimpact/abc/change/").status_code == 404

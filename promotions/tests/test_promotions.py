@@ -164,3 +164,57 @@ def test_two_racing_approvals_promote_once(seeded):
     assert sorted(outcomes) == ["This case is already approved.", "approved"]
     assert LevelHistory.objects.filter(employee=hero).count() == 1
     assert PromotionCase.objects.get(pk=case.pk).approvals.count() == 2
+
+
+@pytest.mark.django_db
+def test_approving_one_next_level_closes_the_other_open_case(seeded):
+    lead = EmployeeFactory(framework_slug="whatfix-support", level_code="SL2")
+    person = EmployeeFactory(framework_slug="whatfix-support", level_code="S2", manager=lead)
+    hr = UserFactory()
+    hr.groups.add(roles_ensure())
+    levels = {lvl.code: lvl for lvl in person.framework.levels.all()}
+    cases = {
+        code: promotion_nominate(
+            employee=person,
+            to_level=levels[code],
+            nominated_by=lead.user,
+            justification="Acting lead for a quarter",
+            as_of=AS_OF,
+        )  # fmt: skip
+        for code in ("S3", "SL1")
+    }
+    for approver in (lead.user, hr):
+        promotion_decide(case=cases["SL1"], approver=approver, approve=True, on=AS_OF)
+    other = PromotionCase.objects.get(pk=cases["S3"].pk)
+    assert other.status == "rejected"
+    assert "promoted to SL1" in other.decision_reason
+    person.refresh_from_db()
+    assert person.level.code == "SL1"
+
+
+@pytest.mark.django_db
+def test_an_out_of_date_case_cannot_be_approved_but_can_be_rejected(people):
+    case = nominate(people)
+    hero = people["hero"]
+    hero.level = hero.framework.levels.get(code="superhero")
+    hero.save()  # moved by HR in the admin meanwhile
+    with pytest.raises(ValidationError, match="no longer at hero"):
+        promotion_decide(case=case, approver=people["lead"].user, approve=True, on=AS_OF)
+    promotion_decide(
+        case=case, approver=people["lead"].user, approve=False, comment="Moved already", on=AS_OF
+    )
+    assert PromotionCase.objects.get(pk=case.pk).status == "rejected"
+
+
+@pytest.mark.django_db
+def test_a_case_opened_before_a_new_framework_version_is_approved_into_it(people):
+    from frameworks.services import framework_clone, framework_publish
+
+    case = nominate(people)
+    new_version = framework_clone(framework=people["hero"].framework)
+    framework_publish(framework=new_version)
+    for approver in (people["lead"].user, people["hr"]):
+        promotion_decide(case=case, approver=approver, approve=True, on=AS_OF)
+    hero = people["hero"]
+    hero.refresh_from_db()
+    assert (hero.level.code, hero.level.framework_id) == ("superhero", new_version.pk)

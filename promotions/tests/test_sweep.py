@@ -82,7 +82,7 @@ def test_newly_eligible_person_and_their_manager_are_notified_once(
     assert status.framework == hero.framework  # the version it was judged against
 
 
-def test_a_status_change_is_stored_and_a_later_regain_is_not_renotified(seeded):
+def test_losing_eligibility_is_stored_and_not_announced(seeded):
     hero = make_ready_hero()
     sweep_json()
     Evidence.objects.filter(employee=hero, category="integration").first().delete()
@@ -192,3 +192,24 @@ def test_the_nightly_schedule_is_data_that_hr_can_edit_in_the_admin(client, hr):
     client.force_login(hr)
     response = client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
     assert response.status_code == 200
+
+
+def test_regaining_eligibility_on_a_later_day_is_announced_again(seeded):
+    hero = make_ready_hero()
+    sweep_json()
+    removed = Evidence.objects.filter(employee=hero, category="integration").first()
+    removed.status = "rejected"
+    removed.save()
+    sweep_json(AS_OF + datetime.timedelta(days=1))
+    removed.status = "approved"
+    removed.save()
+    assert sweep_json(AS_OF + datetime.timedelta(days=2))["newly_eligible"] == [hero.user.email]
+    assert Notification.objects.filter(recipient=hero.user, kind="newly_eligible").count() == 2
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "2026-13-01", "tomorrow"])
+def test_a_bad_as_of_date_is_a_clear_error(seeded, as_of):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--as-of must be"):
+        call_command("run_periodic_checks", "--as-of", as_of, stdout=io.StringIO())

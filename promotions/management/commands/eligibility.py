@@ -12,9 +12,12 @@ def parse_as_of(value: str | None) -> datetime.date:
     if value is None:
         return timezone.localdate()
     try:
-        return datetime.date.fromisoformat(value)
+        as_of = datetime.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--as-of must be a date written YYYY-MM-DD, got {value!r}.") from None
+    if not 1900 <= as_of.year <= 9000:  # the rules look a year back and decades ahead
+        raise CommandError(f"--as-of must be between 1900 and 9000, got {value!r}.")
+    return as_of
 
 
 class Command(BaseCommand):
