@@ -386,13 +386,12 @@ def promotion_decide(*, case: PromotionCase, approver, approve: bool, comment: s
     change, its history and the decision are one transaction.
     """
     with transaction.atomic():
-        case = (
-            PromotionCase.objects.select_for_update()
-            .select_related(
-                "employee__user", "employee__level", "from_level", "to_level", "framework"
-            )
-            .get(pk=case.pk)
-        )
+        # Lock the case row alone: joined rows (the employee, whose level the first of two
+        # racing approvals changes) would make PostgreSQL's re-check drop the row.
+        PromotionCase.objects.select_for_update().filter(pk=case.pk).values_list("pk").get()
+        case = PromotionCase.objects.select_related(
+            "employee__user", "employee__level", "from_level", "to_level", "framework"
+        ).get(pk=case.pk)
         if case.status != PromotionCase.Status.OPEN:
             raise ValidationError(f"This case is already {case.get_status_display().lower()}.")
         if case.employee.user_id == approver.pk:
