@@ -465,6 +465,8 @@ def evidence_import(*, text: str) -> ImportResult:
         if outcome and kind != EvidenceKind.EXAM:
             errors.append("only exams have an outcome")
         occurred_on = _date(row, "occurred_on", errors)
+        if occurred_on and occurred_on > timezone.localdate():
+            errors.append(f"occurred_on {occurred_on} is in the future")
         if not row["title"]:
             errors.append("title is missing")
         if errors:

@@ -394,6 +394,10 @@ GOOD_EVIDENCE = "ann@example.com,ticket,integration,SSO for Acme,ZD-1,2026-09-01
             "same evidence as line 2",
         ),
         ("ann@example.com,ticket,api,,ZD-2,2026-09-01,approved,", "title is missing"),
+        (
+            "ann@example.com,ticket,api,Limits,ZD-2,2999-01-01,approved,",
+            "occurred_on 2999-01-01 is in the future",
+        ),
         ("ann@example.com,,api,Limits,ZD-2,2026-09-01,approved,", "kind is missing"),
         ("ann@example.com,ticket,api,Limits,ZD-2,2026-09-01,,", "status is missing"),
         (
