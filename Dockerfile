@@ -8,7 +8,7 @@ COPY pyproject.toml README.md ./
 RUN pip install --upgrade pip && pip install .
 
 COPY . .
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 --ignore "vendor/axe" \
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 --ignore "vendor/axe" \
     && useradd --system --home /app careerpath && chown -R careerpath /app
 USER careerpath
 
