@@ -2,8 +2,11 @@
 
 import calendar
 import datetime
+from functools import lru_cache
 
 
+# Pure and called for every person and rule in the nightly sweep; hire dates repeat.
+@lru_cache(maxsize=8192)
 def add_months(start: datetime.date, months: int) -> datetime.date:
     """The same day N months later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month_index = start.month - 1 + months
@@ -12,6 +15,7 @@ def add_months(start: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, day)
 
 
+@lru_cache(maxsize=8192)
 def full_months_between(start: datetime.date, end: datetime.date) -> int:
     """Whole months from `start` to `end` (0 when end is before start).
 

@@ -43,7 +43,7 @@ class Facts:
         return index
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built 11 times per person per sweep: slots keep it cheap
 class Result:
     kind: str
     label: str
