@@ -22,6 +22,23 @@ def latest_framework_get(*, slug: str) -> Framework | None:
     return Framework.objects.filter(slug=slug).order_by("-version").first()
 
 
+def level_rules_prefetches() -> list[Prefetch]:
+    """Prefetches that put a level's requirements and its entitlements with their
+    conditions in memory (three queries for any number of levels), in HR's order."""
+    requirements = Requirement.objects.select_related("competency", "proficiency").order_by(
+        "order", "id"
+    )
+    return [
+        Prefetch("requirements", queryset=requirements),
+        Prefetch(
+            "entitlements",
+            queryset=Entitlement.objects.prefetch_related(
+                Prefetch("conditions", queryset=requirements)
+            ),
+        ),
+    ]
+
+
 def _requirement_dict(req: Requirement) -> dict:
     return {
         "kind": req.kind,
@@ -44,9 +61,6 @@ def _requirement_dict(req: Requirement) -> dict:
 
 def framework_as_dict(*, framework: Framework) -> dict:
     """The whole framework in the YAML format's normalised shape (a constant number of queries)."""
-    requirements = Requirement.objects.select_related("competency", "proficiency").order_by(
-        "order", "id"
-    )
     levels = (
         Level.objects.filter(framework=framework)
         .select_related("track", "builds_on")
@@ -60,13 +74,7 @@ def framework_as_dict(*, framework: Framework) -> dict:
                 "required_proficiencies",
                 queryset=RequiredProficiency.objects.select_related("competency", "proficiency"),
             ),
-            Prefetch("requirements", queryset=requirements),
-            Prefetch(
-                "entitlements",
-                queryset=Entitlement.objects.prefetch_related(
-                    Prefetch("conditions", queryset=requirements)
-                ),
-            ),
+            *level_rules_prefetches(),
         )
         .order_by("order", "rank", "id")
     )
@@ -172,7 +180,6 @@ def framework_overview(*, framework: Framework) -> dict:
     with its role profile, promotion bars and perks, the competency matrix
     (competency x level -> required proficiency) and the indicators.
     """
-    requirements = Requirement.objects.select_related("competency", "proficiency")
     levels = list(
         Level.objects.filter(framework=framework)
         .select_related("track", "builds_on")
@@ -185,13 +192,7 @@ def framework_overview(*, framework: Framework) -> dict:
                 "required_proficiencies",
                 queryset=RequiredProficiency.objects.select_related("proficiency"),
             ),
-            Prefetch("requirements", queryset=requirements),
-            Prefetch(
-                "entitlements",
-                queryset=Entitlement.objects.prefetch_related(
-                    Prefetch("conditions", queryset=requirements)
-                ),
-            ),
+            *level_rules_prefetches(),
         )
         .order_by("order", "rank", "id")
     )

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from assessments.models import Attestation, CompetencyRating, Evidence, MonthlyMetric
-from frameworks.models import Entitlement, Framework, Level, Requirement
+from frameworks.models import Framework, Level
+from frameworks.selectors import level_rules_prefetches
 from people.models import Employee
 from people.tenure import add_months, full_months_between
 
@@ -79,21 +80,12 @@ def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.F
 def levels_with_rules(*, framework_ids) -> dict[int, Level]:
     """Every level of these framework versions with requirements, next levels and
     entitlements (and their conditions) in memory: six queries whatever the size."""
-    requirements = Requirement.objects.select_related("competency", "proficiency").order_by(
-        "order", "id"
-    )
     levels = (
         Level.objects.filter(framework_id__in=framework_ids)
         .select_related("framework", "track")
         .prefetch_related(
-            Prefetch("requirements", queryset=requirements),
             Prefetch("next_levels", queryset=Level.objects.order_by("rank", "order", "id")),
-            Prefetch(
-                "entitlements",
-                queryset=Entitlement.objects.prefetch_related(
-                    Prefetch("conditions", queryset=requirements)
-                ),
-            ),
+            *level_rules_prefetches(),
         )
     )
     return {level.pk: level for level in levels}
