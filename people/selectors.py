@@ -20,18 +20,23 @@ def _reporting_lines() -> tuple[dict[int, list[int]], set[int]]:
     return children, direct_only_people
 
 
-def report_ids(*, manager: Employee, direct_only: bool = False) -> set[int]:
-    """Ids of everyone reporting to `manager`, directly or (by default) through others."""
-    if direct_only:
-        return set(Employee.objects.filter(manager=manager).values_list("id", flat=True))
-    children, _ = _reporting_lines()
-    found, stack = set(), [manager.pk]
+def _below(children: dict[int, list[int]], start) -> set[int]:
+    """Everyone under the given people in the reporting lines (not the people themselves)."""
+    found, stack = set(), list(start)
     while stack:
         for child in children.get(stack.pop(), ()):
             if child not in found:
                 found.add(child)
                 stack.append(child)
     return found
+
+
+def report_ids(*, manager: Employee, direct_only: bool = False) -> set[int]:
+    """Ids of everyone reporting to `manager`, directly or (by default) through others."""
+    if direct_only:
+        return set(Employee.objects.filter(manager=manager).values_list("id", flat=True))
+    children, _ = _reporting_lines()
+    return _below(children, [manager.pk])
 
 
 def reviewable_report_ids(*, manager: Employee) -> set[int]:
@@ -41,15 +46,9 @@ def reviewable_report_ids(*, manager: Employee) -> set[int]:
     says only the direct manager reviews. Never the manager themselves.
     """
     children, direct_only_people = _reporting_lines()
-    direct = set(children.get(manager.pk, ()))
-    found, stack = set(direct), list(direct)
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    found.discard(manager.pk)
-    return {pk for pk in found if pk in direct or pk not in direct_only_people}
+    direct = set(children.get(manager.pk, ())) - {manager.pk}
+    indirect = _below(children, direct) - direct - {manager.pk}
+    return direct | (indirect - direct_only_people)
 
 
 def reports_list(*, manager: Employee, direct_only: bool = False):
