@@ -14,7 +14,7 @@ from frameworks.models import Competency, ProficiencyLevel
 from people.models import Employee
 from people.tenure import add_months
 
-from .models import Attestation, CompetencyRating, Evidence, MonthlyMetric
+from .models import Attestation, CompetencyRating, Evidence, MonthlyMetric, review_period
 
 A, S, R = "approved", "submitted", "rejected"
 
@@ -154,7 +154,7 @@ def demo_assessments_create(*, today: datetime.date) -> int:
                     defaults={"statement": statement, "attested_on": today,
                               "attested_by": people[manager_email].user},
                 )  # fmt: skip
-        period = f"{today.year}-H{1 if today.month <= 6 else 2}"
+        period = review_period(today)
         for email, (rater_email, slug) in RATINGS.items():
             if email not in people or rater_email not in people:
                 continue

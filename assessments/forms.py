@@ -82,10 +82,6 @@ class BulkReviewForm(ReviewForm):
         )
 
 
-def current_period(today) -> str:
-    return f"{today.year}-H{1 if today.month <= 6 else 2}"
-
-
 class RatingForm(forms.Form):
     """One proficiency choice per competency of the person's framework, for one period."""
 

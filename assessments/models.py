@@ -18,6 +18,11 @@ PERIOD_VALIDATOR = RegexValidator(
 )
 
 
+def review_period(day) -> str:
+    """The half-year review period a day falls in, e.g. 2026-H2."""
+    return f"{day.year}-H{1 if day.month <= 6 else 2}"
+
+
 class Evidence(models.Model):
     """Something a person did that counts towards a level: a ticket, a document, an exam..."""
 

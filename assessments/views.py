@@ -25,9 +25,8 @@ from .forms import (
     EvidenceForm,
     RatingForm,
     ReviewForm,
-    current_period,
 )
-from .models import Evidence
+from .models import Evidence, review_period
 
 
 def _me(request) -> Employee:
@@ -259,7 +258,7 @@ def _rate(request, employee: Employee, rater_is_manager: bool):
         request.POST or None,
         competencies=competencies,
         proficiencies=proficiencies,
-        initial={"period": current_period(timezone.localdate())},
+        initial={"period": review_period(timezone.localdate())},
         initial_ratings={cid: r[source].proficiency_id for cid, r in latest.items() if source in r},
     )
     if request.method == "POST" and form.is_valid():

@@ -338,14 +338,18 @@ def approval_steps_ensure_defaults() -> None:
 
 
 def approval_steps(framework_slug: str) -> list[ApprovalStep]:
+    """The framework's steps in order. A framework without configured steps gets one,
+    its manager's approval: returned unsaved here (reading writes nothing), saved by
+    `promotion_decide` when someone takes it."""
     steps = list(ApprovalStep.objects.filter(framework_slug=framework_slug))
-    if not steps:  # a framework without configured steps: its manager decides
-        step, _ = ApprovalStep.objects.get_or_create(
-            framework_slug=framework_slug, order=1,
-            defaults={"role": ApprovalStep.Role.MANAGER, "name": "Manager approves"},
+    return steps or [
+        ApprovalStep(
+            framework_slug=framework_slug,
+            order=1,
+            role=ApprovalStep.Role.MANAGER,
+            name="Manager approves",
         )  # fmt: skip
-        steps = [step]
-    return steps
+    ]
 
 
 def promotion_nominate(
@@ -404,19 +408,22 @@ def promotion_decide(*, case: PromotionCase, approver, approve: bool, comment: s
                 "date. Reject it and nominate again."
             )
         done = set(case.approvals.values_list("step_id", flat=True))
-        step = next((s for s in approval_steps(case.framework.slug) if s.pk not in done), None)
-        if step is None:  # HR removed the remaining steps while the case was open
-            step, _ = ApprovalStep.objects.get_or_create(
-                framework_slug=case.framework.slug, order=1000,
-                defaults={"role": ApprovalStep.Role.HR, "name": "HR confirms"},
-            )  # fmt: skip
+        steps = approval_steps(case.framework.slug)
+        pending = [s for s in steps if s.pk is None or s.pk not in done]
+        if not pending:  # HR removed the remaining steps while the case was open
+            raise ValidationError(
+                "Every approval step of this framework is decided but the case is still open: "
+                "HR must add the missing step under Approval steps in the admin."
+            )
+        step, remaining = pending[0], pending[1:]
         _ensure_may_decide(step, employee, approver)
         if not approve and not comment.strip():
             raise ValidationError("Say why the promotion is rejected.")
+        if step.pk is None:
+            step.save()  # the default step of a framework without configured steps
         CaseApproval.objects.create(
             case=case, step=step, approver=approver, approved=approve, comment=comment
         )
-        remaining = [s for s in approval_steps(case.framework.slug) if s.pk not in done | {step.pk}]
         if not approve:
             case.status = PromotionCase.Status.REJECTED
             case.decision_reason = comment

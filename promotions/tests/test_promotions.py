@@ -218,3 +218,19 @@ def test_a_case_opened_before_a_new_framework_version_is_approved_into_it(people
     hero = people["hero"]
     hero.refresh_from_db()
     assert (hero.level.code, hero.level.framework_id) == ("superhero", new_version.pk)
+
+
+@pytest.mark.django_db
+def test_a_framework_without_steps_is_decided_by_the_manager_alone(client, people):
+    from promotions.models import ApprovalStep
+
+    ApprovalStep.objects.filter(framework_slug="support-formula").delete()
+    case = nominate(people)
+    client.force_login(people["lead"].user)
+    page = client.get(f"/promotions/{case.pk}/").content.decode()
+    assert "Manager approves: waiting" in page
+    # Reading the case wrote nothing.
+    assert not ApprovalStep.objects.filter(framework_slug="support-formula").exists()
+    promotion_decide(case=case, approver=people["lead"].user, approve=True, on=AS_OF)
+    people["hero"].refresh_from_db()
+    assert people["hero"].level.code == "superhero"
