@@ -61,43 +61,24 @@ def home(request):
     return render(request, "promotions/my_career.html", context)
 
 
-SORTS = {
-    "name": lambda row: row.status.employee.name.lower(),
-    "level": lambda row: (row.status.level.rank, row.status.level.code),
-    "tenure": lambda row: -row.status.tenure_months,
-    "readiness": lambda row: (
-        not (row.best and row.best.eligible),
-        -(row.best.met_count / max(len(row.best.results), 1)) if row.best else 0,
-    ),
-    "waiting": lambda row: -row.waiting,
-}
-
-
 def team(request):
     manager = _me(request)
     if manager is None:
         raise PermissionDenied("You are not on a career framework.")
     rows = team_readiness_list(manager=manager, as_of=timezone.localdate())
-    level = request.GET.get("level", "")
-    levels = sorted({row.status.level.code for row in rows})
-    if level in levels:
-        rows = [row for row in rows if row.status.level.code == level]
-    if request.GET.get("eligible") == "1":
-        rows = [row for row in rows if row.best and row.best.eligible]
-    if request.GET.get("direct") == "1":
-        rows = [row for row in rows if row.is_direct]
-    sort = request.GET.get("sort", "readiness")
-    rows.sort(key=SORTS.get(sort, SORTS["readiness"]))
+    choices = {
+        "level": request.GET.get("level", ""),
+        "eligible": request.GET.get("eligible") == "1",
+        "direct": request.GET.get("direct") == "1",
+        "sort": request.GET.get("sort", "readiness"),
+    }
     return render(
         request,
         "promotions/team.html",
         {
-            "rows": rows,
-            "sort": sort,
-            "level": level,
-            "levels": levels,
-            "eligible": request.GET.get("eligible") == "1",
-            "direct": request.GET.get("direct") == "1",
+            **choices,
+            "rows": presenters.team_rows(rows, **choices),
+            "levels": sorted({row.status.level.code for row in rows}),
         },
     )
 

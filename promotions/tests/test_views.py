@@ -195,3 +195,12 @@ def test_the_person_page_runs_the_same_number_of_queries_for_small_and_large_tea
     small = count(client, url)
     grow(org["lead"], 60)
     assert count(client, url) == small
+
+
+def test_the_team_filters_by_level_ignores_an_unknown_one_and_sorts_by_name(client, org):
+    url = reverse("promotions:team")
+    rows = page(client, org["skip_level"].user, url + "?level=hero").context["rows"]
+    assert [r.status.employee for r in rows] == [org["hero"]]
+    everyone = page(client, org["skip_level"].user, url + "?level=nope&sort=name").context["rows"]
+    names = [r.status.employee.name.lower() for r in everyone]
+    assert names == sorted(names) and len(names) == 2
