@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from frameworks.models import Competency, ProficiencyLevel
+from frameworks.months import add_months
 from people.models import Employee
-from people.tenure import add_months
 
 from .models import Attestation, CompetencyRating, Evidence, MonthlyMetric, review_period
 
@@ -74,25 +74,48 @@ EVIDENCE = {
         ("ticket", "", "First solved ticket: flow not triggering", S, ""),
     ],
 }
-VOLUME = {  # last three months, % of expected volume
-    "hero.ready@example.com": (104, 110, 99),
-    "hero.wfh@example.com": (92, 95, 97),
-    "hero.eleven@example.com": (88, 90, 101),
-    "hero.new@example.com": (70, 80, 85),
-    "superhero@example.com": (100, 103, 101),
-    "superhero.senior@example.com": (112, 108, 115),
-}
-ATTESTATIONS = {  # email -> (manager email, code, statement)
-    "hero.ready@example.com": (
-        "maya.lead@example.com",
-        "workaround-solutions",
-        "Creates workaround solutions when standard solutions fail",
-    ),
-    "superhero.senior@example.com": (
-        "maya.lead@example.com",
-        "qa-minimal-assistance",
-        "Can QA with minimal assistance",
-    ),
+METRICS = {  # email -> metric -> last three months, oldest first
+    "hero.ready@example.com": {
+        "volume_pct": (104, 110, 99), "unplanned_absence_pct": (1.5, 0, 2),
+        "csat_pct": (94, 96, 92),
+    },
+    "hero.wfh@example.com": {
+        "volume_pct": (92, 95, 97), "unplanned_absence_pct": (4, 2.5, 3),
+        "csat_pct": (90, 88, 91),
+    },
+    "hero.eleven@example.com": {"volume_pct": (88, 90, 101)},
+    "hero.new@example.com": {"volume_pct": (70, 80, 85)},
+    "superhero@example.com": {
+        "volume_pct": (100, 103, 101), "unplanned_absence_pct": (1, 1, 0),
+        "csat_pct": (93, 95, 97),
+    },
+    "superhero.senior@example.com": {
+        "volume_pct": (112, 108, 115), "unplanned_absence_pct": (0, 2, 1),
+        "csat_pct": (97, 96, 98),
+    },
+}  # fmt: skip
+ATTESTATIONS = {  # email -> [(manager email, code, statement)], for their next level
+    "hero.ready@example.com": [
+        (
+            "maya.lead@example.com",
+            "workaround-solutions",
+            "Creates workaround solutions when standard solutions fail",
+        ),
+        (
+            "maya.lead@example.com",
+            "integration-talk-through",
+            "Can talk through what the problem was, and how they fixed it, "
+            "for their integration work",
+        ),
+        (
+            "maya.lead@example.com",
+            "suggests-http-connect",
+            "Knows when to suggest HTTP Connect as an option",
+        ),
+    ],
+    "superhero.senior@example.com": [
+        ("maya.lead@example.com", "qa-minimal-assistance", "Can QA with minimal assistance"),
+    ],
 }
 RATINGS = {  # email -> (rater email, proficiency slug for every competency)
     "tse@example.com": ("leo.lead@example.com", "intermediate"),
@@ -139,18 +162,25 @@ def demo_assessments_create(*, today: datetime.date) -> int:
                 submitted_at=now - datetime.timedelta(days=9)
             )
         first_of_month = today.replace(day=1)
-        for email, values in VOLUME.items():
+        for email, figures in METRICS.items():
             if email not in people:
                 continue
-            for back, value in enumerate(reversed(values), start=1):
-                MonthlyMetric.objects.get_or_create(
-                    employee=people[email], metric="volume_pct",
-                    period=add_months(first_of_month, -back), defaults={"value": value},
-                )  # fmt: skip
-        for email, (manager_email, code, statement) in ATTESTATIONS.items():
-            if email in people and manager_email in people:
+            for metric, values in figures.items():
+                for back, value in enumerate(reversed(values), start=1):
+                    MonthlyMetric.objects.get_or_create(
+                        employee=people[email], metric=metric,
+                        period=add_months(first_of_month, -back), defaults={"value": value},
+                    )  # fmt: skip
+        for email, confirmations in ATTESTATIONS.items():
+            if email not in people:
+                continue
+            # Given for the person's next level: a confirmation belongs to one level.
+            target = people[email].level.next_levels.order_by("rank", "order", "id").first()
+            for manager_email, code, statement in confirmations:
+                if target is None or manager_email not in people:
+                    continue
                 Attestation.objects.get_or_create(
-                    employee=people[email], code=code,
+                    employee=people[email], code=code, level=target,
                     defaults={"statement": statement, "attested_on": today,
                               "attested_by": people[manager_email].user},
                 )  # fmt: skip

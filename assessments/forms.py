@@ -124,7 +124,10 @@ class AttestationForm(forms.Form):
         help_text="How the person showed it.",
     )
 
-    def __init__(self, *args, expectations: dict[str, str], **kwargs):
+    def __init__(self, *args, expectations: dict, **kwargs):
+        """`expectations` maps a choice key to an Expectation (level, code, label)."""
         super().__init__(*args, **kwargs)
         self.expectations = expectations
-        self.fields["code"].choices = sorted(expectations.items(), key=lambda item: item[1])
+        self.fields["code"].choices = [
+            (key, f"For {item.level.code}: {item.label}") for key, item in expectations.items()
+        ]

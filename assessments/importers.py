@@ -24,11 +24,11 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from frameworks.models import Framework, Level
+from frameworks.models import Framework, Level, MetricDefinition
 from people.models import Employee
 from people.services import employee_level_change
 
-from .models import Evidence, EvidenceKind, HelpdeskTagCategory, Metric, MonthlyMetric
+from .models import Evidence, EvidenceKind, HelpdeskTagCategory, MonthlyMetric
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PERIOD_RE = re.compile(r"(\d{4})-(\d{2})")
@@ -567,6 +567,7 @@ def metrics_import(*, text: str) -> ImportResult:
     """Create or update one value per (person, metric, month)."""
     rows, problems = read_csv(text, _columns("email", "metric", "period", "value"))
     employees = _employees_by_email(row["email"] for _, row in rows)
+    defined = list(MetricDefinition.objects.order_by("slug").values_list("slug", flat=True))
     existing = {
         (m.employee_id, m.metric, m.period): m
         for m in MonthlyMetric.objects.filter(employee__in=list(employees.values()))
@@ -574,7 +575,7 @@ def metrics_import(*, text: str) -> ImportResult:
 
     def read_row(row, errors):
         employee = _employee(row["email"], employees, errors)
-        metric = _choice(row, "metric", Metric.values, errors)
+        metric = _choice(row, "metric", defined, errors)
         period, value = _period(row["period"], errors), _value(row["value"], errors)
         if errors:
             return None

@@ -11,7 +11,6 @@ from frameworks.models import Requirement
 from .validators import validate_attachment
 
 EvidenceKind = Requirement.EvidenceKind
-Metric = Requirement.Metric
 
 PERIOD_VALIDATOR = RegexValidator(
     r"^\d{4}-(H[12]|Q[1-4])$", "Write a review period as YYYY-H1, YYYY-H2 or YYYY-Q1..Q4."
@@ -178,12 +177,25 @@ class CompetencyRating(models.Model):
 
 
 class Attestation(models.Model):
-    """A manager confirms a qualitative expectation ("Can QA with minimal assistance")."""
+    """A manager confirms a qualitative expectation ("Can QA with minimal assistance").
+
+    A confirmation is given for one target level, under the framework version
+    that level belongs to: confirming "exhibits the traits of this level" for
+    S3 says nothing about SL1. It counts for requirements with the same code
+    into a level with the same code, in any later version too; a
+    requirement's `valid_months` may make it expire.
+    """
 
     employee = models.ForeignKey(
         "people.Employee", on_delete=models.PROTECT, related_name="attestations"
     )
     code = models.SlugField(max_length=80, help_text="The requirement's attestation code.")
+    level = models.ForeignKey(
+        "frameworks.Level",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The level this confirmation is for (and so the framework version).",
+    )
     statement = models.CharField(max_length=300)
     attested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -196,11 +208,13 @@ class Attestation(models.Model):
     class Meta:
         ordering = ["employee", "-attested_on"]
         constraints = [
-            models.UniqueConstraint(fields=["employee", "code"], name="attestation_once"),
+            models.UniqueConstraint(
+                fields=["employee", "code", "level"], name="attestation_once_per_level"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.statement} ({self.attested_on})"
+        return f"{self.statement} for {self.level.code} ({self.attested_on})"
 
 
 class MonthlyMetric(models.Model):
@@ -216,7 +230,9 @@ class MonthlyMetric(models.Model):
     employee = models.ForeignKey(
         "people.Employee", on_delete=models.PROTECT, related_name="metrics"
     )
-    metric = models.CharField(max_length=30, choices=Metric.choices)
+    # A slug, not a foreign key, so scripts and CSVs keep naming metrics as before;
+    # importers and forms check it against the metric definitions.
+    metric = models.SlugField(max_length=30, help_text="A metric definition's slug.")
     period = models.DateField(help_text="The first day of the month.")
     value = models.DecimalField(
         max_digits=7,
@@ -236,7 +252,7 @@ class MonthlyMetric(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_metric_display()} {self.period:%Y-%m}: {self.value}"
+        return f"{self.metric} {self.period:%Y-%m}: {self.value}"
 
 
 class HelpdeskTagCategory(models.Model):

@@ -1,10 +1,11 @@
 """Reads of evidence, for the people allowed to see it."""
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from frameworks.models import Requirement
+from frameworks.models import Level, Requirement
 from people.models import Employee
 from people.roles import user_is_hr
 from people.selectors import reviewable_report_ids
@@ -92,13 +93,39 @@ def evidence_waiting_counts(*, employee_ids) -> dict[int, int]:
     return {row["employee_id"]: row["n"] for row in rows}
 
 
-def attestation_expectations(*, employee: Employee) -> dict[str, str]:
-    """The qualitative expectations (attestation code -> label) of the person's framework."""
-    rows = Requirement.objects.filter(kind=Requirement.Kind.ATTESTATION).filter(
-        Q(level__framework_id=employee.framework_id)
-        | Q(entitlement__level__framework_id=employee.framework_id)
+@dataclass(frozen=True)
+class Expectation:
+    """A statement a manager may confirm for one of the person's next levels."""
+
+    level: Level
+    code: str
+    label: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.level.pk}:{self.code}"
+
+
+def attestation_expectations(*, employee: Employee) -> dict[str, Expectation]:
+    """What a manager may confirm for the person, per next level ("ready for Lead, not yet
+    for Principal"): the confirmations among each next level's requirements (group members
+    too) and its perks' conditions, keyed for a form. Two queries."""
+    levels = list(employee.level.next_levels.order_by("rank", "order", "id"))
+    levels.append(employee.level)  # confirmations that unlock a perk at the current level
+    rows = (
+        Requirement.objects.filter(kind=Requirement.Kind.ATTESTATION)
+        .filter(Q(level__in=levels) | Q(entitlement__level__in=levels))
+        .select_related("level", "entitlement__level")
+        .order_by("order", "id")
     )
-    return {r.code: r.display_label for r in rows.order_by("level__rank", "order")}
+    by_level = {level.pk: level for level in levels}
+    found = {}
+    for req in rows:
+        level = by_level[req.level_id or req.entitlement.level_id]
+        item = Expectation(level=level, code=req.code, label=req.display_label)
+        found.setdefault(item.key, item)
+    order = {level.pk: i for i, level in enumerate(levels)}
+    return dict(sorted(found.items(), key=lambda kv: (order[kv[1].level.pk], kv[1].label)))
 
 
 def latest_ratings(*, employee: Employee) -> dict[int, dict[str, "object"]]:

@@ -174,15 +174,17 @@ def attestation_record(
     employee: Employee,
     manager: Employee | None,
     code: str,
+    level,
     statement: str,
     attested_on: datetime.date,
     comment: str = "",
 ) -> Attestation:
-    """A manager confirms a qualitative expectation; confirming again updates the date."""
+    """A manager confirms a qualitative expectation for one target level; confirming it
+    again for that level updates the date (the history keeps the earlier one)."""
     _ensure_reviewer_of(manager, employee, "attest")
-    attestation = Attestation.objects.filter(employee=employee, code=code).first() or Attestation(
-        employee=employee, code=code
-    )
+    attestation = Attestation.objects.filter(
+        employee=employee, code=code, level=level
+    ).first() or Attestation(employee=employee, code=code, level=level)
     attestation.statement = statement
     attestation.attested_by = manager.user
     attestation.attested_on = attested_on

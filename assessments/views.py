@@ -308,16 +308,19 @@ def attest_report(request, employee_pk):
     expectations = selectors.attestation_expectations(employee=employee)
     form = AttestationForm(request.POST or None, expectations=expectations)
     if request.method == "POST" and form.is_valid():
-        code = form.cleaned_data["code"]
+        item = expectations[form.cleaned_data["code"]]
         services.attestation_record(
             employee=employee,
             manager=manager,
-            code=code,
-            statement=expectations[code],
+            code=item.code,
+            level=item.level,
+            statement=item.label,
             attested_on=timezone.localdate(),
             comment=form.cleaned_data["comment"],
         )
-        messages.success(request, f"Confirmed for {employee.name}: {expectations[code]}.")
+        messages.success(
+            request, f"Confirmed for {employee.name}, for {item.level.code}: {item.label}."
+        )
         return redirect(request.path)
     return render(
         request,
@@ -325,6 +328,6 @@ def attest_report(request, employee_pk):
         {
             "form": form,
             "employee": employee,
-            "attestations": employee.attestations.select_related("attested_by"),
+            "attestations": employee.attestations.select_related("attested_by", "level"),
         },
     )

@@ -6,12 +6,12 @@ entitlements) belongs to exactly that version, so publishing a new version
 never rewrites what an earlier decision was judged against.
 """
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from . import kinds
 
 
 class Framework(models.Model):
@@ -267,15 +267,87 @@ class RequiredProficiency(models.Model):
             )
 
 
-class Entitlement(models.Model):
-    """A perk of a level, unlocked when all its conditions (requirements) are met."""
+class MetricDefinition(models.Model):
+    """A monthly figure HR tracks per person, e.g. QA score or median open time.
 
-    class Kind(models.TextChoices):
-        WFH_DAYS_PER_MONTH = "wfh_days_per_month", "Work-from-home days per month"
+    Not versioned with a framework: `MonthlyMetric.metric` and metric
+    requirements of any framework name it by slug. `volume_pct`,
+    `unplanned_absence_pct` and `csat_pct` are the built-in ones.
+    """
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    class Aggregation(models.TextChoices):
+        AVERAGE = "average", "Average of the months"
+        MINIMUM = "minimum", "Lowest month"
+        MAXIMUM = "maximum", "Highest month"
+        SUM = "sum", "Sum of the months"
+
+    slug = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+    unit = models.CharField(max_length=20, blank=True, help_text="e.g. %, hours, per hour.")
+    direction = models.CharField(max_length=6, choices=Direction.choices, default=Direction.HIGHER)
+    aggregation = models.CharField(
+        max_length=7,
+        choices=Aggregation.choices,
+        default=Aggregation.AVERAGE,
+        help_text="How the months of a requirement's window combine into one figure.",
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name
+
+    def as_spec(self) -> kinds.MetricSpec:
+        return kinds.MetricSpec(
+            slug=self.slug,
+            name=self.name,
+            unit=self.unit,
+            higher_is_better=self.direction == self.Direction.HIGHER,
+            aggregation=self.aggregation,
+        )
+
+
+class FrameworkMilestone(models.Model):
+    """A tenure milestone people of this framework are told about (exam due at 6 months...)."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="milestones")
+    months = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(600)])
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    assumed = models.BooleanField(default=False, help_text="Not in the source document.")
+
+    class Meta:
+        ordering = ["framework", "months"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "months"], name="milestone_unique_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.months} months: {self.subject}"
+
+
+class Entitlement(models.Model):
+    """A perk of a level, unlocked when all its conditions (requirements) are met.
+
+    Generic: `kind` names the perk (`wfh_days_per_month`, `learning_budget_per_year`...),
+    `value` and `unit` say how much. A person gets, per kind, the best value
+    unlocked at their level.
+    """
+
+    WFH_DAYS_PER_MONTH = "wfh_days_per_month"
 
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="entitlements")
-    kind = models.CharField(max_length=40, choices=Kind.choices)
+    kind = models.SlugField(
+        max_length=40, help_text="e.g. wfh_days_per_month or learning_budget_per_year."
+    )
     value = models.PositiveIntegerField()
+    unit = models.CharField(max_length=40, blank=True, help_text="e.g. days a month, EUR a year.")
     label = models.CharField(max_length=200, blank=True)
     source_text = models.TextField(blank=True, help_text="The words of the source document.")
     assumed = models.BooleanField(default=False, help_text="Not in the source document.")
@@ -285,25 +357,21 @@ class Entitlement(models.Model):
         ordering = ["level", "order", "id"]
 
     def __str__(self):
-        return self.label or f"{self.value} {self.get_kind_display().lower()}"
+        return self.label or f"{self.value} {self.unit or self.kind.replace('_', ' ')}"
 
 
 class Requirement(models.Model):
     """One bar: a promotion criterion into a level, or a condition of an entitlement.
 
-    `kind` decides which parameters are used; `clean()` checks that exactly
-    those are given, so HR can add any kind in the admin and get a plain-words
-    message when something is missing.
+    `kind` decides which parameters are used (`frameworks.kinds.KINDS`);
+    `clean()` checks that exactly those are given, so HR can add any kind in
+    the admin and get a plain-words message when something is missing. A
+    requirement with a `parent` is a member of that "any N of" group.
     """
 
-    class Kind(models.TextChoices):
-        TENURE = "tenure", "Tenure (months since hire)"
-        TIME_IN_LEVEL = "time_in_level", "Time in current level"
-        EXAM = "exam", "Exam passed"
-        EVIDENCE = "evidence", "Approved evidence"
-        METRIC = "metric", "Monthly metric"
-        COMPETENCY = "competency", "Competency rating"
-        ATTESTATION = "attestation", "Manager attestation"
+    Kind = models.TextChoices(
+        "Kind", [(slug.upper(), (slug, entry.name)) for slug, entry in kinds.KINDS.items()]
+    )
 
     class EvidenceKind(models.TextChoices):
         TICKET = "ticket", "Ticket"
@@ -317,14 +385,18 @@ class Requirement(models.Model):
         LIAISON = "liaison", "Liaison"
         FEEDBACK = "feedback", "Customer feedback"
 
-    class Metric(models.TextChoices):
-        VOLUME_PCT = "volume_pct", "Ticket/call/chat volume, % of expected"
-        UNPLANNED_ABSENCE_PCT = "unplanned_absence_pct", "Unplanned absence, %"
-        CSAT_PCT = "csat_pct", "Customer satisfaction (CSAT), %"
-
     class Comparison(models.TextChoices):
         GTE = "gte", "at least"
         LTE = "lte", "at most"
+
+    class Window(models.TextChoices):
+        HIRE = kinds.WINDOW_HIRE, "Since joining"
+        LEVEL = kinds.WINDOW_LEVEL, "Since the start of the current level"
+        TRAILING = kinds.WINDOW_TRAILING, "Over the trailing months"
+
+    class PointsSource(models.TextChoices):
+        RATINGS = "ratings", "Manager ratings (proficiency rank x weight)"
+        EVIDENCE = "evidence", "Approved evidence (points per item)"
 
     level = models.ForeignKey(
         Level,
@@ -342,19 +414,42 @@ class Requirement(models.Model):
         blank=True,
         help_text="The entitlement this requirement is a condition of.",
     )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The “any N of” group this requirement is an option of.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     label = models.CharField(
         max_length=300, blank=True, help_text="Plain words shown to people; generated if empty."
     )
-    months = models.PositiveIntegerField("months", null=True, blank=True)
-    count = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    months = models.PositiveIntegerField(
+        "months", null=True, blank=True, validators=[MaxValueValidator(600)]
+    )
+    count = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100000)]
+    )
     evidence_kind = models.CharField(max_length=20, choices=EvidenceKind.choices, blank=True)
     category = models.SlugField(max_length=60, blank=True)
-    metric = models.CharField(max_length=30, choices=Metric.choices, blank=True)
-    comparison = models.CharField(max_length=3, choices=Comparison.choices, blank=True)
+    window = models.CharField(
+        max_length=10,
+        choices=Window.choices,
+        blank=True,
+        help_text="Which evidence counts; empty means everything since joining.",
+    )
+    metric = models.SlugField(max_length=30, blank=True, help_text="A metric definition's slug.")
+    comparison = models.CharField(
+        max_length=3,
+        choices=Comparison.choices,
+        blank=True,
+        help_text="Empty: as the metric's direction says.",
+    )
     threshold = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     window_months = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)]
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
     competency = models.ForeignKey(
         Competency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -365,27 +460,24 @@ class Requirement(models.Model):
     code = models.SlugField(
         max_length=80,
         blank=True,
-        help_text="Attestations: a slug that stays the same across versions.",
+        help_text="Confirmations and groups: a slug that stays the same across versions.",
+    )
+    valid_months = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Confirmations: how long one stays valid; empty means it does not expire.",
+    )
+    points_source = models.CharField(max_length=10, choices=PointsSource.choices, blank=True)
+    weights = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Points: competency slug -> weight (ratings), or evidence kind or "
+        "kind/category -> points per item (evidence).",
     )
     source_text = models.TextField(blank=True, help_text="The words of the source document.")
     assumed = models.BooleanField(default=False, help_text="Not in the source document.")
     order = models.PositiveIntegerField(default=0)
-
-    # Parameters each kind needs; every other parameter must stay empty.
-    PARAMETERS = {
-        Kind.TENURE: {"months"},
-        Kind.TIME_IN_LEVEL: {"months"},
-        Kind.EXAM: {"category"},
-        Kind.EVIDENCE: {"evidence_kind", "count"},
-        Kind.METRIC: {"metric", "comparison", "threshold", "window_months"},
-        Kind.COMPETENCY: {"competency", "proficiency"},
-        Kind.ATTESTATION: {"code", "label"},
-    }
-    OPTIONAL_PARAMETERS = {Kind.EVIDENCE: {"category"}}
-    ALL_PARAMETERS = (
-        "months", "count", "evidence_kind", "category", "metric", "comparison",
-        "threshold", "window_months", "competency", "proficiency", "code",
-    )  # fmt: skip
 
     class Meta:
         ordering = ["level", "entitlement", "order", "id"]
@@ -406,30 +498,42 @@ class Requirement(models.Model):
     def __str__(self):
         return self.display_label
 
-    def _param_is_set(self, name: str) -> bool:
-        if name in ("competency", "proficiency"):
-            return getattr(self, f"{name}_id") is not None
-        value = getattr(self, name)
-        return value not in (None, "")
+    def parameter_values(self) -> dict:
+        values = {name: getattr(self, name) for name in kinds.ALL_PARAMETERS}
+        values["competency"] = self.competency_id
+        values["proficiency"] = self.proficiency_id
+        values["label"] = self.label
+        return values
 
     def clean(self):
-        errors = {}
-        needed = self.PARAMETERS.get(self.kind)
-        if needed is None:
-            raise ValidationError({"kind": f"Unknown requirement kind “{self.kind}”."})
-        allowed = needed | self.OPTIONAL_PARAMETERS.get(self.kind, set()) | {"label"}
-        kind_name = self.get_kind_display().lower()
-        for name in sorted(needed):
-            if not self._param_is_set(name):
-                errors[name] = f"Required for a “{kind_name}” requirement."
-        for name in self.ALL_PARAMETERS:
-            if name not in allowed and self._param_is_set(name):
-                errors[name] = f"Not used by a “{kind_name}” requirement; leave it empty."
+        errors = kinds.validate_parameters(self.kind, self.parameter_values())
+        if "kind" in errors:
+            raise ValidationError(errors)
         framework_id = self._framework_id()
         for name in ("competency", "proficiency"):
-            related = getattr(self, name) if self._param_is_set(name) else None
+            related = getattr(self, name) if getattr(self, f"{name}_id") else None
             if related is not None and framework_id and related.framework_id != framework_id:
                 errors[name] = f"That {name} belongs to another framework."
+        metric_unknown = self.metric and "metric" not in errors
+        if metric_unknown and not MetricDefinition.objects.filter(slug=self.metric).exists():
+            errors["metric"] = (
+                f"“{self.metric}” is not a defined metric; add it under Metric definitions."
+            )
+        rating_weights = self.kind == "points" and self.points_source == "ratings"
+        if rating_weights and framework_id and isinstance(self.weights, dict) and self.weights:
+            known = set(
+                Competency.objects.filter(framework_id=framework_id).values_list("slug", flat=True)
+            )
+            unknown = sorted(set(self.weights) - known)
+            if unknown:
+                errors["weights"] = f"Not competencies of this framework: {', '.join(unknown)}."
+        if self.parent is not None:
+            if self.parent.kind != "group":
+                errors["parent"] = "Only an “any N of” group has members."
+            elif self.parent.parent_id is not None:
+                errors["parent"] = "Groups nest one level deep: this group is itself a member."
+            if self.kind == "group":
+                errors["kind"] = "A member of a group cannot itself be a group."
         if errors:
             raise ValidationError(errors)
 
@@ -446,32 +550,11 @@ class Requirement(models.Model):
 
 
 def describe_requirement(req: Requirement) -> str:
-    """A plain-words label generated from a requirement's parameters."""
-    kind = Requirement.Kind
-    if req.kind == kind.TENURE:
-        return f"At least {req.months} months since joining"
-    if req.kind == kind.TIME_IN_LEVEL:
-        return f"At least {req.months} months in the current level"
-    if req.kind == kind.EXAM:
-        return f"Passed the {req.category.replace('-', ' ')} exam"
-    if req.kind == kind.EVIDENCE:
-        noun = (
-            Requirement.EvidenceKind(req.evidence_kind).label.lower()
-            if req.evidence_kind
-            else "item"
-        )
-        category = f"{req.category.replace('-', ' ')} " if req.category else ""
-        plural = "" if req.count == 1 else "s"
-        return f"{req.count} approved {category}{noun}{plural}"
-    if req.kind == kind.METRIC:
-        metric = Requirement.Metric(req.metric).label if req.metric else "metric"
-        comparison = Requirement.Comparison(req.comparison).label if req.comparison else ""
-        threshold = (
-            format(Decimal(req.threshold).normalize(), "f") if req.threshold is not None else "?"
-        )
-        return (
-            f"{metric} {comparison} {threshold} on average over the last {req.window_months} months"
-        )
-    if req.kind == kind.COMPETENCY:
-        return f"{req.competency} rated {req.proficiency} or above by a manager"
-    return req.label or "Confirmed by a manager"
+    """A plain-words label generated from a requirement's parameters (the registry's)."""
+    if req.kind not in kinds.KINDS:
+        return req.label or req.kind
+    metrics = {}
+    if req.metric:  # only for an unlabelled metric bar: its definition names it
+        metrics = {m.slug: m.as_spec() for m in MetricDefinition.objects.filter(slug=req.metric)}
+    spec = kinds.spec_from_requirement(req, level_code="", metrics=metrics)
+    return kinds.KINDS[req.kind].describe(spec)

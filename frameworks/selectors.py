@@ -1,13 +1,20 @@
 """Reads of frameworks."""
 
-from django.db.models import Prefetch
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db.models import Prefetch, Q
+
+from . import kinds
 from .models import (
     BehaviouralIndicator,
     Competency,
     Entitlement,
     Framework,
+    FrameworkMilestone,
     Level,
+    MetricDefinition,
     RequiredProficiency,
     Requirement,
     ResponsibilityArea,
@@ -39,24 +46,143 @@ def level_rules_prefetches() -> list[Prefetch]:
     ]
 
 
-def _requirement_dict(req: Requirement) -> dict:
+def metric_specs() -> dict[str, kinds.MetricSpec]:
+    """Every metric definition as the rules see it (one query)."""
+    return {m.slug: m.as_spec() for m in MetricDefinition.objects.all()}
+
+
+def _top_level_and_members(requirements) -> list[tuple[Requirement, list[Requirement]]]:
+    """Requirements in HR's order, each group with its members (already in memory)."""
+    members = defaultdict(list)
+    for req in requirements:
+        if req.parent_id is not None:
+            members[req.parent_id].append(req)
+    return [(req, members[req.pk]) for req in requirements if req.parent_id is None]
+
+
+def _specs(requirements, level_code: str, metrics) -> tuple[kinds.RuleSpec, ...]:
+    return tuple(
+        kinds.spec_from_requirement(
+            req,
+            level_code=level_code,
+            metrics=metrics,
+            members=[
+                kinds.spec_from_requirement(m, level_code=level_code, metrics=metrics)
+                for m in group
+            ],
+        )
+        for req, group in _top_level_and_members(requirements)
+    )
+
+
+@dataclass(frozen=True)
+class EntitlementSpec:
+    kind: str
+    value: int
+    unit: str
+    label: str
+    conditions: tuple[kinds.RuleSpec, ...]
+
+    def __str__(self):
+        return self.label
+
+
+@dataclass(frozen=True)
+class LevelRules:
+    """A level's bars and perks as frozen specs: what the pure rules evaluate."""
+
+    requirements: tuple[kinds.RuleSpec, ...]
+    entitlements: tuple[EntitlementSpec, ...]
+
+
+def level_rules(levels, *, metrics: dict | None = None) -> dict[int, LevelRules]:
+    """Frozen rule specs for levels loaded with `level_rules_prefetches()`, built once
+    per level (no queries but the metric definitions, when not given)."""
+    if metrics is None:
+        metrics = metric_specs()
     return {
+        level.pk: LevelRules(
+            requirements=_specs(level.requirements.all(), level.code, metrics),
+            entitlements=tuple(
+                EntitlementSpec(
+                    kind=e.kind,
+                    value=e.value,
+                    unit=e.unit,
+                    label=str(e),
+                    conditions=_specs(e.conditions.all(), level.code, metrics),
+                )
+                for e in level.entitlements.all()
+            ),
+        )
+        for level in levels
+    }
+
+
+def framework_guard_warnings(*, framework: Framework) -> list[str]:
+    """Levels whose bars are no harder than those of a level that leads to them.
+
+    Someone just promoted to the lower level would already qualify for the
+    higher one the same day. Checked by the registry's `implied_by` per kind,
+    so it reads the bars, not anyone's data (a few queries).
+    """
+    levels = list(
+        Level.objects.filter(framework=framework)
+        .prefetch_related("next_levels", *level_rules_prefetches())
+        .order_by("rank", "order", "id")
+    )
+    rules = level_rules(levels)
+    warnings = []
+    for lower in levels:
+        for higher in lower.next_levels.all():
+            if kinds.level_is_no_harder(
+                rules[higher.pk].requirements, rules[lower.pk].requirements
+            ):
+                warnings.append(
+                    f"{higher.code} asks nothing that {lower.code} did not: someone just "
+                    f"promoted to {lower.code} would already meet every requirement for "
+                    f"{higher.code}."
+                )
+    return warnings
+
+
+def milestones_by_framework(*, framework_ids) -> dict[int, list[FrameworkMilestone]]:
+    """framework id -> its milestones by month (one query)."""
+    table = defaultdict(list)
+    for milestone in FrameworkMilestone.objects.filter(framework_id__in=framework_ids):
+        table[milestone.framework_id].append(milestone)
+    return table
+
+
+def _requirement_dict(req: Requirement, members=None) -> dict:
+    """A requirement in the file's shape; a top-level one (members given) lists its members."""
+    data = {
         "kind": req.kind,
         "label": req.label,
+        "code": req.code,
         "months": req.months,
         "count": req.count,
         "evidence_kind": req.evidence_kind,
         "category": req.category,
+        "window": req.window,
+        "window_months": req.window_months,
         "metric": req.metric,
         "comparison": req.comparison,
         "threshold": req.threshold,
-        "window_months": req.window_months,
         "competency": req.competency.slug if req.competency_id else "",
         "proficiency": req.proficiency.slug if req.proficiency_id else "",
-        "code": req.code,
+        "valid_months": req.valid_months,
+        "points_source": req.points_source,
+        "weights": {k: Decimal(str(v)) for k, v in (req.weights or {}).items()},
         "source_text": req.source_text,
         "assumed": req.assumed,
     }
+    if members is not None:
+        data["members"] = [_requirement_dict(m) for m in members]
+    return data
+
+
+def _requirement_dicts(requirements) -> list[dict]:
+    return [_requirement_dict(req, group) for req, group in _top_level_and_members(requirements)]
 
 
 def framework_as_dict(*, framework: Framework) -> dict:
@@ -93,6 +219,25 @@ def framework_as_dict(*, framework: Framework) -> dict:
         "effective_date": framework.effective_date,
         "source_note": framework.source_note,
         "direct_manager_review_only": framework.direct_manager_review_only,
+        "metrics": [
+            {
+                "slug": m.slug,
+                "name": m.name,
+                "unit": m.unit,
+                "direction": m.direction,
+                "aggregation": m.aggregation,
+                "description": m.description,
+            }
+            for m in MetricDefinition.objects.filter(
+                slug__in=Requirement.objects.filter(
+                    Q(level__framework=framework) | Q(entitlement__level__framework=framework)
+                ).values("metric")
+            )
+        ],
+        "milestones": [
+            {"months": m.months, "subject": m.subject, "body": m.body, "assumed": m.assumed}
+            for m in framework.milestones.all()
+        ],
         "notes": [
             {"section": n.section, "title": n.title, "body": n.body, "assumed": n.assumed}
             for n in framework.notes.all()
@@ -151,15 +296,16 @@ def framework_as_dict(*, framework: Framework) -> dict:
                     }
                     for rp in level.required_proficiencies.all()
                 ],
-                "requirements": [_requirement_dict(r) for r in level.requirements.all()],
+                "requirements": _requirement_dicts(level.requirements.all()),
                 "entitlements": [
                     {
                         "kind": e.kind,
                         "value": e.value,
+                        "unit": e.unit,
                         "label": e.label,
                         "source_text": e.source_text,
                         "assumed": e.assumed,
-                        "conditions": [_requirement_dict(r) for r in e.conditions.all()],
+                        "conditions": _requirement_dicts(e.conditions.all()),
                     }
                     for e in level.entitlements.all()
                 ],

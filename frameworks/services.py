@@ -1,5 +1,7 @@
 """Writes of frameworks: import a file, clone a version, publish a draft."""
 
+from collections import defaultdict
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
@@ -10,8 +12,10 @@ from .models import (
     Competency,
     Entitlement,
     Framework,
+    FrameworkMilestone,
     FrameworkNote,
     Level,
+    MetricDefinition,
     ProficiencyLevel,
     RequiredProficiency,
     Requirement,
@@ -21,7 +25,7 @@ from .models import (
 )
 from .selectors import framework_as_dict
 from .signals import framework_published
-from .yaml_format import FrameworkFormatError, comparable, parse_framework_yaml
+from .yaml_format import FrameworkFormatError, comparable, parse_framework_yaml, plain_number
 
 
 def _validation_messages(exc: ValidationError) -> list[str]:
@@ -70,6 +74,15 @@ class _Builder:
         )
         if not self.save(framework, "framework"):
             raise FrameworkFormatError(self.errors)
+
+        self.unique(data["metrics"], "slug", "metrics")
+        for item in data["metrics"]:
+            self.ensure_metric(item)
+        self.unique(data["milestones"], "months", "milestones")
+        for item in data["milestones"]:
+            self.save(
+                FrameworkMilestone(framework=framework, **item), f"milestones[{item['months']}]"
+            )
 
         for order, note in enumerate(data["notes"]):
             self.save(FrameworkNote(framework=framework, order=order, **note), f"notes[{order}]")
@@ -162,9 +175,19 @@ class _Builder:
             {i["code"]: [i["builds_on"]] if i["builds_on"] else [] for i in data["levels"]},
             what="builds_on",
         )
+        self.errors.extend(proficiency_drops(framework=framework))
         if self.errors:
             raise FrameworkFormatError(self.errors)
         return framework
+
+    def ensure_metric(self, item: dict) -> None:
+        """A metric the file defines: created when new. An existing definition is kept as
+        HR has it (definitions are shared by every framework and version)."""
+        path = f"metrics[{item['slug']}]"
+        if MetricDefinition.objects.filter(slug=item["slug"]).exists():
+            return
+        fields = {k: v for k, v in item.items() if v not in ("", None)}
+        self.save(MetricDefinition(**fields), path)
 
     def build_level_contents(self, level, item, path, competencies, proficiencies):
         for a, area_item in enumerate(item["responsibility_areas"]):
@@ -221,8 +244,12 @@ class _Builder:
                 )
 
     def build_requirement(self, item, path, order, competencies, proficiencies, **owner):
-        fields = {k: v for k, v in item.items() if k not in ("competency", "proficiency")}
+        members = item.get("members", [])
+        fields = {
+            k: v for k, v in item.items() if k not in ("competency", "proficiency", "members")
+        }
         fields["label"] = fields["label"] or ""
+        fields["weights"] = {k: plain_number(v) for k, v in fields["weights"].items()}
         requirement = Requirement(order=order, **owner, **fields)
         ok = True
         if item["competency"]:
@@ -235,8 +262,21 @@ class _Builder:
                 proficiencies, item["proficiency"], f"{path}.proficiency"
             )
             ok = ok and requirement.proficiency is not None
-        if ok:
-            self.save(requirement, path)
+        if not ok or not self.save(requirement, path):
+            return
+        if members and requirement.kind != "group":
+            self.errors.append(f"{path}.members: only a “group” requirement has members.")
+            return
+        if requirement.kind == "group" and len(members) < (requirement.count or 0):
+            self.errors.append(
+                f"{path}: asks for any {requirement.count} of {len(members)} member(s); "
+                "a group needs at least as many members as it asks for."
+            )
+        for i, member in enumerate(members):
+            self.build_requirement(
+                member, f"{path}.members[{i}]", i, competencies, proficiencies,
+                parent=requirement, **owner,
+            )  # fmt: skip
 
     def lookup(self, table: dict, key: str, path: str):
         found = table.get(key)
@@ -263,6 +303,34 @@ class _Builder:
         for node in graph:
             if state.get(node) is None and visit(node, [node]):
                 return
+
+
+def proficiency_drops(*, framework: Framework) -> list[str]:
+    """Where a level requires less of a competency than the level it builds on.
+
+    "Required proficiency of each competency increases as one moves up the
+    levels": a level that builds on another never asks for less. One message
+    per level and competency; empty when the framework is consistent.
+    """
+    required = defaultdict(dict)
+    for rp in RequiredProficiency.objects.filter(level__framework=framework).select_related(
+        "level", "competency", "proficiency"
+    ):
+        required[rp.level.code][rp.competency.slug] = rp.proficiency
+    problems = []
+    for level in Level.objects.filter(framework=framework, builds_on__isnull=False).select_related(
+        "builds_on"
+    ):
+        below = required.get(level.builds_on.code, {})
+        for slug, proficiency in sorted(required.get(level.code, {}).items()):
+            lower = below.get(slug)
+            if lower is not None and proficiency.rank < lower.rank:
+                problems.append(
+                    f"levels[{level.code}].required_proficiencies[{slug}]: {proficiency.name} is "
+                    f"below the {lower.name} that {level.builds_on.code}, which it builds on, "
+                    "requires; required proficiency never falls along builds_on."
+                )
+    return problems
 
 
 def framework_import(*, data: dict) -> Framework:
@@ -317,6 +385,9 @@ def framework_publish(*, framework: Framework) -> Framework:
                 for old in previous.levels.all()
                 if old.code in new_levels
             }
+        drops = proficiency_drops(framework=framework)
+        if drops:
+            raise ValidationError(drops)
         framework.status = Framework.Status.PUBLISHED
         framework.published_at = timezone.now()
         framework.save(update_fields=["status", "published_at"])

@@ -36,6 +36,8 @@ class Key:
     def default(self):
         if isinstance(self.type, tuple) or self.type == "str_list":
             return []
+        if self.type == "number_map":
+            return {}
         if self.required:
             return None
         return {"str": "", "bool": False}.get(self.type)
@@ -49,26 +51,32 @@ def _mapping(*keys: Key) -> tuple[Key, ...]:
     return keys
 
 
-REQUIREMENT = _mapping(
+MEMBER = _mapping(  # a requirement inside an "any N of" group (groups nest one level)
     Key("kind", "str", required=True),
+    Key("label", "str"),
+    Key("code", "str"),
     Key("months", "int"),
-    Key("evidence_kind", "str"),
     Key("count", "int"),
+    Key("evidence_kind", "str"),
     Key("category", "str"),
+    Key("window", "str"),
+    Key("window_months", "int"),
     Key("metric", "str"),
     Key("comparison", "str"),
     Key("threshold", "number"),
-    Key("window_months", "int"),
     Key("competency", "str"),
     Key("proficiency", "str"),
-    Key("code", "str"),
-    Key("label", "str"),
+    Key("valid_months", "int"),
+    Key("points_source", "str"),
+    Key("weights", "number_map"),
     Key("source_text", "str"),
     Key("assumed", "bool"),
 )
+REQUIREMENT = (*MEMBER, Key("members", MEMBER))
 ENTITLEMENT = _mapping(
     Key("kind", "str", required=True),
     Key("value", "int", required=True),
+    Key("unit", "str"),
     Key("label", "str"),
     Key("source_text", "str"),
     Key("assumed", "bool"),
@@ -124,6 +132,20 @@ PROFICIENCY = _mapping(
     Key("description", "str"),
     Key("assumed", "bool"),
 )
+METRIC = _mapping(
+    Key("slug", "str", required=True),
+    Key("name", "str", required=True),
+    Key("unit", "str"),
+    Key("direction", "str"),
+    Key("aggregation", "str"),
+    Key("description", "str"),
+)
+MILESTONE = _mapping(
+    Key("months", "int", required=True),
+    Key("subject", "str", required=True),
+    Key("body", "str"),
+    Key("assumed", "bool"),
+)
 NOTE = _mapping(
     Key("section", "str", required=True),
     Key("title", "str", required=True),
@@ -139,6 +161,8 @@ FRAMEWORK = _mapping(
     Key("effective_date", "date"),
     Key("source_note", "str"),
     Key("direct_manager_review_only", "bool"),
+    Key("metrics", METRIC),
+    Key("milestones", MILESTONE),
     Key("notes", NOTE),
     Key("proficiency_levels", PROFICIENCY),
     Key("competencies", COMPETENCY),
@@ -203,6 +227,18 @@ def _check_value(value, key: Key, path: str, errors: list[str]):
                 pass
         errors.append(f"{path}: must be a date written YYYY-MM-DD, got {value!r}.")
         return None
+    if kind == "number_map":
+        if not isinstance(value, dict):
+            errors.append(f"{path}: must be a mapping of names to numbers, got {value!r}.")
+            return {}
+        result = {}
+        for name, number in value.items():
+            checked = _check_value(number, Key(str(name), "number"), f"{path}.{name}", errors)
+            if not isinstance(name, str) or not name.strip():
+                errors.append(f"{path}: {name!r} must be a name (text).")
+            elif checked is not None:
+                result[name.strip()] = checked
+        return result
     if kind == "str_list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             errors.append(f"{path}: must be a list of level codes, got {value!r}.")
@@ -254,6 +290,11 @@ def parse_framework_yaml(text: str) -> dict:
     return result
 
 
+def plain_number(value: Decimal) -> int | float:
+    """A number as YAML and JSON write it: whole numbers without a decimal point."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def _shorten(data: dict, schema: tuple[Key, ...]) -> dict:
     """Leave out defaults, so that files stay short and exports are canonical."""
     out = {}
@@ -262,7 +303,9 @@ def _shorten(data: dict, schema: tuple[Key, ...]) -> dict:
         if isinstance(key.type, tuple):
             value = [_shorten(item, key.type) for item in value or []]
         if isinstance(value, Decimal):
-            value = int(value) if value == value.to_integral_value() else float(value)
+            value = plain_number(value)
+        elif isinstance(value, dict):
+            value = {k: plain_number(v) for k, v in value.items()}
         if not key.required and key.is_default(value):
             continue
         out[key.name] = value
@@ -297,4 +340,6 @@ def dump_framework_yaml(data: dict) -> str:
 
 def comparable(data: dict) -> dict:
     """A framework dict without the keys that differ between versions of the same content."""
-    return {k: v for k, v in data.items() if k not in ("version", "status")}
+    # Metric definitions are shared by every framework and edited by HR on their own:
+    # they are not part of a version's content.
+    return {k: v for k, v in data.items() if k not in ("version", "status", "metrics")}

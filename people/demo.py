@@ -13,10 +13,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from frameworks.models import Framework
+from frameworks.months import add_months
 
 from .models import Employee
 from .roles import roles_ensure
-from .tenure import add_months
 
 DEMO_PASSWORD = "careerpath-demo"
 

@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 from django.db.models import Count
 
 from assessments.models import EvidenceReview
+from frameworks.months import add_months, full_months_between
 from people.models import Employee, LevelHistory
-from people.tenure import add_months, full_months_between
 
 from .selectors import career_statuses
 

@@ -2,15 +2,22 @@
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from assessments.models import Attestation, CompetencyRating, Evidence, MonthlyMetric
 from frameworks.models import Framework, Level
-from frameworks.selectors import level_rules_prefetches
+from frameworks.months import add_months, full_months_between
+from frameworks.selectors import (
+    EntitlementSpec,
+    framework_guard_warnings,
+    level_rules,
+    level_rules_prefetches,
+    milestones_by_framework,
+)
 from people.models import Employee
-from people.tenure import add_months, full_months_between
 
 from . import rules
 
@@ -22,7 +29,9 @@ def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.F
     """Facts for every employee in the queryset, in four aggregate queries (plus the people)."""
     people = list(employees.values("id", "hire_date", "level_since"))
     ids_subquery = employees.values("id")
-    evidence = defaultdict(dict)
+    evidence = defaultdict(lambda: defaultdict(list))
+    # Dated, not just counted: a requirement may count only items since the current
+    # level or over trailing months. Grouped by day, so a busy day is one row.
     counted = (
         Evidence.objects.filter(
             employee_id__in=ids_subquery,
@@ -30,12 +39,12 @@ def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.F
             occurred_on__lte=as_of,
         )
         .filter(~Q(kind="exam") | Q(outcome=Evidence.Outcome.PASSED))
-        .values("employee_id", "kind", "category")
+        .values_list("employee_id", "kind", "category", "occurred_on")
         .annotate(n=Count("id"))
-        .order_by()
+        .order_by("occurred_on")
     )
-    for row in counted:
-        evidence[row["employee_id"]][(row["kind"], row["category"])] = row["n"]
+    for employee_id, kind, category, day, n in counted:
+        evidence[employee_id][(kind, category)].extend([day] * n)
 
     metrics = defaultdict(lambda: defaultdict(dict))
     first_month = add_months(as_of.replace(day=1), -MAX_METRIC_WINDOW_MONTHS)
@@ -44,6 +53,7 @@ def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.F
     ).values("employee_id", "metric", "period", "value"):
         metrics[row["employee_id"]][row["metric"]][row["period"]] = row["value"]
 
+    # By competency slug, which stays the same across framework versions.
     ratings = defaultdict(dict)
     latest_first = (
         CompetencyRating.objects.filter(
@@ -51,27 +61,30 @@ def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.F
             source=CompetencyRating.Source.MANAGER,
             rated_on__lte=as_of,
         )
-        .order_by("employee_id", "competency_id", "-rated_on", "-id")
-        .values("employee_id", "competency_id", "proficiency__rank")
+        .order_by("employee_id", "competency__slug", "-rated_on", "-id")
+        .values_list("employee_id", "competency__slug", "proficiency__rank")
     )
-    for row in latest_first:
-        ratings[row["employee_id"]].setdefault(row["competency_id"], row["proficiency__rank"])
+    for employee_id, slug, rank in latest_first:
+        ratings[employee_id].setdefault(slug, rank)
 
-    attestations = defaultdict(set)
-    for employee_id, code in Attestation.objects.filter(
+    # By (code, level code): a confirmation counts for the level it was given for.
+    attestations = defaultdict(dict)
+    for employee_id, code, level_code, day in Attestation.objects.filter(
         employee_id__in=ids_subquery, attested_on__lte=as_of
-    ).values_list("employee_id", "code"):
-        attestations[employee_id].add(code)
+    ).values_list("employee_id", "code", "level__code", "attested_on"):
+        key = (code, level_code)
+        if day > attestations[employee_id].get(key, datetime.date.min):
+            attestations[employee_id][key] = day
 
     return {
         p["id"]: rules.Facts(
             employee_id=p["id"],
             hire_date=p["hire_date"],
             level_since=p["level_since"],
-            evidence=evidence[p["id"]],
+            evidence={key: tuple(days) for key, days in evidence[p["id"]].items()},
             metrics={k: dict(v) for k, v in metrics[p["id"]].items()},
             ratings=ratings[p["id"]],
-            attestations=frozenset(attestations[p["id"]]),
+            attestations=attestations[p["id"]],
         )
         for p in people
     }
@@ -93,7 +106,7 @@ def levels_with_rules(*, framework_ids) -> dict[int, Level]:
 
 @dataclass(frozen=True)
 class CareerStatus:
-    """Where one person stands as of a date: entitlements and readiness for each next level."""
+    """Where one person stands as of a date: perks and readiness for each next level."""
 
     employee: Employee
     level: Level
@@ -104,8 +117,14 @@ class CareerStatus:
     next_levels: list[rules.LevelReadiness]
 
     @property
+    def perks(self) -> dict[str, EntitlementSpec]:
+        """Per perk kind, what the person has today."""
+        return rules.entitlement_values(self.entitlements)
+
+    @property
     def wfh_days_per_month(self) -> int:
-        return rules.wfh_days(self.entitlements)
+        wfh = self.perks.get(rules.WFH_DAYS_PER_MONTH)
+        return wfh.value if wfh else 0
 
     def as_json(self) -> dict:
         """The contract of `manage.py eligibility --json` (DESIGN.md)."""
@@ -116,12 +135,16 @@ class CareerStatus:
             "as_of": self.as_of.isoformat(),
             "tenure_months": self.tenure_months,
             "wfh_days_per_month": self.wfh_days_per_month,
+            "entitlements": [
+                {"kind": p.kind, "value": p.value, "unit": p.unit, "label": p.label}
+                for p in self.perks.values()
+            ],
             "next": [
                 {
                     "level": r.level.code,
                     "eligible": r.eligible,
                     "earliest_date": r.earliest_date.isoformat() if r.earliest_date else None,
-                    "requirements": [result.as_dict() for result in r.results],
+                    "requirements": [result.as_dict() for result in r.flat_results()],
                 }
                 for r in self.next_levels
             ],
@@ -140,7 +163,9 @@ def career_statuses(
     facts = facts_for(employees=employees, as_of=as_of)
     if levels is None:
         levels = levels_with_rules(framework_ids={p.framework_id for p in people})
-    next_levels = {  # once per level, not per person
+    # Frozen specs once per level, not per person.
+    specs = level_rules({level.pk: level for level in levels.values()}.values())
+    next_levels = {
         level_id: [levels[nxt.pk] for nxt in level.next_levels.all()]
         for level_id, level in levels.items()
     }
@@ -155,10 +180,10 @@ def career_statuses(
                 as_of=as_of,
                 tenure_months=full_months_between(person.hire_date, as_of),
                 months_in_level=full_months_between(person.level_since, as_of),
-                entitlements=rules.entitlements(person_facts, level, as_of),
-                # The loaded copies carry their requirements: no query per person.
+                entitlements=rules.entitlements(person_facts, specs[level.pk], as_of),
                 next_levels=[
-                    rules.readiness(person_facts, nxt, as_of) for nxt in next_levels[level.pk]
+                    rules.readiness(person_facts, nxt, specs[nxt.pk], as_of)
+                    for nxt in next_levels[level.pk]
                 ],
             )
         )
@@ -184,8 +209,21 @@ class ImpactPreview:
     as_of: datetime.date
     gains: list[tuple[Employee, str]]  # (person, level code) who would become eligible
     losses: list[tuple[Employee, str]]  # who would stop being eligible
-    wfh_changes: list[tuple[Employee, int, int]]  # (person, days now, days after)
+    perk_changes: list[tuple[Employee, str, int, int]]  # (person, perk kind, now, after)
     stranded: list[Employee]  # at a level code the draft does not have
+    warnings: list[str] = ()  # levels no harder than the level below them
+
+    @property
+    def wfh_changes(self) -> list[tuple[Employee, int, int]]:
+        return [
+            (e, before, after)
+            for e, kind, before, after in self.perk_changes
+            if kind == rules.WFH_DAYS_PER_MONTH
+        ]
+
+    @property
+    def perk_losses(self) -> list[tuple[Employee, str, int, int]]:
+        return [change for change in self.perk_changes if change[3] < change[2]]
 
     def as_json(self) -> dict:
         return {
@@ -199,15 +237,25 @@ class ImpactPreview:
                 {"email": e.user.email, "from": before, "to": after}
                 for e, before, after in self.wfh_changes
             ],
+            "perk_changes": [
+                {"email": e.user.email, "kind": kind, "from": before, "to": after}
+                for e, kind, before, after in self.perk_changes
+            ],
             "level_missing_in_draft": [e.user.email for e in self.stranded],
+            "warnings": list(self.warnings),
         }
+
+
+def _perk_values(status: CareerStatus) -> dict[str, int]:
+    return {kind: ent.value for kind, ent in status.perks.items()}
 
 
 def framework_impact_preview(*, draft: Framework, as_of: datetime.date) -> ImpactPreview:
     """Everyone on the published version, evaluated against it and against `draft`."""
+    warnings = framework_guard_warnings(framework=draft)
     published = Framework.objects.filter(slug=draft.slug, status=Framework.Status.PUBLISHED).first()
     if published is None:
-        return ImpactPreview(draft, None, as_of, [], [], [], [])
+        return ImpactPreview(draft, None, as_of, [], [], [], [], warnings)
     employees = Employee.objects.filter(framework=published, is_active=True)
     now = {s.employee.pk: s for s in career_statuses(employees=employees, as_of=as_of)}
     draft_levels = levels_with_rules(framework_ids={draft.pk})
@@ -226,7 +274,7 @@ def framework_impact_preview(*, draft: Framework, as_of: datetime.date) -> Impac
             employees=employees.exclude(pk__in=stranded_ids), as_of=as_of, levels=mapped
         )
     }
-    gains, losses, wfh_changes = [], [], []
+    gains, losses, perk_changes = [], [], []
     for pk, before_status in sorted(now.items(), key=lambda item: item[1].employee.user.email):
         if pk in stranded_ids:
             continue
@@ -239,27 +287,29 @@ def framework_impact_preview(*, draft: Framework, as_of: datetime.date) -> Impac
                 gains.append((before_status.employee, code))
             elif was and not will:
                 losses.append((before_status.employee, code))
-        if before_status.wfh_days_per_month != after_status.wfh_days_per_month:
-            wfh_changes.append(
-                (
-                    before_status.employee,
-                    before_status.wfh_days_per_month,
-                    after_status.wfh_days_per_month,
+        perks_now, perks_after = _perk_values(before_status), _perk_values(after_status)
+        for kind in sorted(set(perks_now) | set(perks_after)):
+            if perks_now.get(kind, 0) != perks_after.get(kind, 0):
+                perk_changes.append(
+                    (before_status.employee, kind, perks_now.get(kind, 0), perks_after.get(kind, 0))
                 )
-            )
     stranded = [now[pk].employee for pk in sorted(stranded_ids)]
-    return ImpactPreview(draft, published, as_of, gains, losses, wfh_changes, stranded)
+    return ImpactPreview(draft, published, as_of, gains, losses, perk_changes, stranded, warnings)
 
 
 def next_milestone(
-    *, hire_date: datetime.date, as_of: datetime.date
+    *, hire_date: datetime.date, as_of: datetime.date, months: Iterable[int]
 ) -> tuple[int, datetime.date] | None:
-    """The next tenure milestone (6, 12, 24 or 36 months) and its date, if any is ahead."""
-    for months in (6, 12, 24, 36):
-        reached_on = add_months(hire_date, months)
+    """The next of the framework's tenure milestones and its date, if any is ahead."""
+    for month in sorted(months):
+        reached_on = add_months(hire_date, month)
         if reached_on > as_of:
-            return months, reached_on
+            return month, reached_on
     return None
+
+
+def milestone_months(*, framework_id: int) -> list[int]:
+    return [m.months for m in milestones_by_framework(framework_ids=[framework_id])[framework_id]]
 
 
 @dataclass(frozen=True)
@@ -288,11 +338,16 @@ def team_readiness_list(*, manager: Employee, as_of: datetime.date) -> list[Team
     employees = Employee.objects.filter(pk__in=ids).select_related("user", "manager__user")
     statuses = career_statuses(employees=employees, as_of=as_of)
     waiting = evidence_waiting_counts(employee_ids=ids)
+    milestones = milestones_by_framework(framework_ids={s.employee.framework_id for s in statuses})
     return [
         TeamRow(
             status=s,
             waiting=waiting.get(s.employee.pk, 0),
-            milestone=next_milestone(hire_date=s.employee.hire_date, as_of=as_of),
+            milestone=next_milestone(
+                hire_date=s.employee.hire_date,
+                as_of=as_of,
+                months=[m.months for m in milestones[s.employee.framework_id]],
+            ),
             is_direct=s.employee.manager_id == manager.pk,
         )
         for s in statuses

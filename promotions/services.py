@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from assessments.models import Evidence
 from frameworks.models import Level
+from frameworks.months import add_months
+from frameworks.selectors import milestones_by_framework
 from people.models import Employee
 from people.roles import user_is_hr
 from people.selectors import reviewable_report_ids
 from people.services import employee_level_change
-from people.tenure import add_months
 
 from .models import (
     ApprovalStep,
@@ -28,7 +29,6 @@ from .models import (
 )
 from .selectors import CareerStatus, career_status, career_statuses
 
-MILESTONE_MONTHS = (6, 12, 24, 36)
 MILESTONE_GRACE_DAYS = 7  # a sweep that missed a night still announces the milestone
 REVIEW_REMINDER_DAYS = 7
 DEFAULT_CHUNK_SIZE = 500
@@ -98,29 +98,28 @@ def notifications_email(*, keys: list[str]) -> int:
     return len(messages)
 
 
-def _milestone_drafts(status: CareerStatus) -> list[NotificationDraft]:
+def _milestone_drafts(status: CareerStatus, milestones) -> list[NotificationDraft]:
+    """The framework's milestones (data, per framework) the person reached in the last week."""
     person = status.employee
     drafts = []
     # Reached in the last week means the tenure is exactly that many whole months.
-    for months in (m for m in MILESTONE_MONTHS if m == status.tenure_months):
-        reached_on = add_months(person.hire_date, months)
+    for milestone in (m for m in milestones if m.months == status.tenure_months):
+        reached_on = add_months(person.hire_date, milestone.months)
         days_since = (status.as_of - reached_on).days
         if not 0 <= days_since < MILESTONE_GRACE_DAYS:
             continue
-        if months == 6:
-            subject = "Six months in: your competency exam is due"
-        elif months == 12 and status.wfh_days_per_month:
-            subject = f"One year in: you now have {status.wfh_days_per_month} WFH days a month"
-        else:
-            subject = f"{months} months with the team"
+        body = milestone.body or f"Reached on {reached_on:%d %b %Y}."
+        perks = "; ".join(p.label for p in status.perks.values())
+        if perks:
+            body += f" Your perks now: {perks}."
         drafts.append(
             NotificationDraft(
                 recipient_id=person.user_id,
                 kind=Notification.Kind.MILESTONE,
-                key=f"milestone:{months}:{person.pk}",
-                subject=subject,
+                key=f"milestone:{milestone.months}:{person.pk}",
+                subject=milestone.subject,
                 url="/",
-                body=f"Reached on {reached_on:%d %b %Y}. See where you stand in CareerPath.",
+                body=f"{body} See where you stand in CareerPath.",
             )  # fmt: skip
         )
     return drafts
@@ -166,6 +165,9 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
     employees = Employee.objects.filter(is_active=True, id__range=(first_id, last_id))
     with transaction.atomic():
         statuses = career_statuses(employees=employees.select_related("user"), as_of=as_of)
+        milestones = milestones_by_framework(
+            framework_ids={s.employee.framework_id for s in statuses}
+        )
         # Compared as plain tuples: building model instances for 20,000 unchanged
         # statuses was a fifth of the sweep's time.
         stored = {
@@ -184,7 +186,7 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
         to_write: list[EligibilityStatus] = []
         for status in statuses:
             person = status.employee
-            drafts.extend(_milestone_drafts(status))
+            drafts.extend(_milestone_drafts(status, milestones[person.framework_id]))
             for readiness in status.next_levels:
                 level = readiness.level
                 before = stored.get((person.pk, level.pk))

@@ -23,7 +23,7 @@ from people.selectors import employee_for_user, report_ids, reviewable_report_id
 from . import presenters, reports, services
 from .forms import DecisionForm, NominationForm
 from .models import Notification, PromotionCase
-from .selectors import career_status, next_milestone, team_readiness_list
+from .selectors import career_status, milestone_months, next_milestone, team_readiness_list
 
 
 def _me(request) -> Employee | None:
@@ -42,7 +42,11 @@ def _career_context(employee: Employee, as_of) -> dict:
         "next_perks": [
             (r.level, e) for r in status.next_levels for e in r.level.entitlements.all()
         ],
-        "milestone": next_milestone(hire_date=employee.hire_date, as_of=as_of),
+        "milestone": next_milestone(
+            hire_date=employee.hire_date,
+            as_of=as_of,
+            months=milestone_months(framework_id=employee.framework_id),
+        ),
         "evidence": evidence_for_employee(employee=employee)[:10],
         "ratings": presenters.ratings_chart(
             competencies, latest_ratings(employee=employee), proficiency_count

@@ -464,7 +464,8 @@ def test_reimporting_metrics_changes_nothing(ann):
         ),
         (
             "ann@example.com,nps,2026-09,90",
-            'unknown metric "nps" (one of: volume_pct, unplanned_absence_pct, csat_pct)',
+            'unknown metric "nps" (one of: csat_pct, sla_adherence_pct, unplanned_absence_pct, '
+            "volume_pct)",
         ),
         ("ann@example.com,csat_pct,2026-13,90", 'period "2026-13" is not a month (YYYY-MM)'),
         ("ann@example.com,csat_pct,2026-09-01,90", 'period "2026-09-01" is not a month (YYYY-MM)'),
@@ -614,8 +615,8 @@ def ticket_rows(n: int) -> list[str]:
         (people_import, PEOPLE_HEADER, people_rows, 7),
         # employees; their evidence; savepoint; release
         (evidence_import, EVIDENCE_HEADER, evidence_rows, 4),
-        # employees; their metrics; savepoint; release
-        (metrics_import, METRICS_HEADER, metric_rows, 4),
+        # employees; metric definitions; their metrics; savepoint; release
+        (metrics_import, METRICS_HEADER, metric_rows, 5),
         # tag mappings; employees; their evidence; savepoint; release
         (helpdesk_tickets_import, "id,subject,tags,solved_at,assignee_email", ticket_rows, 5),
     ],

@@ -206,15 +206,18 @@ def test_a_manager_attests_and_a_report_cannot_attest_for_a_peer(team):
         employee=team["report"],
         manager=team["manager"],
         code="qa-minimal-assistance",
+        level=team["report"].level.next_levels.get(),
         statement="Can QA with minimal assistance",
         attested_on=datetime.date(2026, 11, 23),
     )
     assert attestation.attested_by == team["manager"].user
+    assert attestation.level.code == "superhero"  # the report is a hero
     with pytest.raises(PermissionDenied):
         services.attestation_record(
             employee=team["peer"],
             manager=team["report"],
             code="qa-minimal-assistance",
+            level=team["peer"].level.next_levels.get(),
             statement="Can QA with minimal assistance",
             attested_on=datetime.date(2026, 11, 23),
         )

@@ -304,10 +304,16 @@ def test_only_managers_of_a_person_open_their_rating_and_attestation_pages(clien
 def test_a_manager_attests_an_expectation_of_the_framework(client, team):
     login(client, team["manager"])
     url = reverse("assessments:attest_report", args=[team["report"].pk])
+    superhero = team["report"].level.next_levels.get(code="superhero")  # the report is a hero
+    key = f"{superhero.pk}:workaround-solutions"
     choices = dict(client.get(url).context["form"].fields["code"].choices)
-    assert choices["qa-minimal-assistance"] == "Can QA with minimal assistance"
-    assert client.post(url, {"code": "qa-minimal-assistance"}).status_code == 302
-    assert team["report"].attestations.get().code == "qa-minimal-assistance"
+    assert (
+        choices[key] == "For superhero: Creates workaround solutions when standard solutions fail"
+    )
+    assert not any("qa-minimal-assistance" in k for k in choices)  # a Senior Superhero bar
+    assert client.post(url, {"code": key}).status_code == 302
+    attestation = team["report"].attestations.get()
+    assert (attestation.code, attestation.level) == ("workaround-solutions", superhero)
     response = client.post(url, {"code": "made-up"})
     assert "Select a valid choice" in response.content.decode()
 

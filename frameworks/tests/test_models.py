@@ -21,9 +21,11 @@ def messages_of(requirement: Requirement) -> dict[str, list[str]]:
         ("time_in_level", ["months"]),
         ("exam", ["category"]),
         ("evidence", ["count", "evidence_kind"]),
-        ("metric", ["comparison", "metric", "threshold", "window_months"]),
+        ("metric", ["metric", "threshold", "window_months"]),  # comparison: the direction's
         ("competency", ["competency", "proficiency"]),
         ("attestation", ["code", "label"]),
+        ("group", ["code", "count"]),
+        ("points", ["count", "points_source"]),
     ],
 )
 def test_each_kind_names_the_parameters_it_needs(kind, missing):
@@ -67,10 +69,38 @@ def test_unknown_kind_is_refused():
                 threshold=Decimal("100.00"),
                 window_months=3,
             ),
-            "Ticket/call/chat volume, % of expected at least 100 on average over the last 3 months",
+            "Ticket/call/chat volume at least 100% (average over the last 3 months)",
         ),
-    ],
+        (
+            Requirement(
+                kind="metric", metric="unplanned_absence_pct", threshold=3, window_months=3
+            ),
+            "Unplanned absence at most 3% (average over the last 3 months)",  # lower is better
+        ),
+        (
+            Requirement(
+                kind="evidence", evidence_kind="escalation", category="api", count=1, window="level"
+            ),
+            "1 approved api escalation since the start of the current level",
+        ),
+        (
+            Requirement(
+                kind="evidence",
+                evidence_kind="document",
+                count=2,
+                window="trailing",
+                window_months=12,
+            ),
+            "2 approved documents in the last 12 months",
+        ),
+        (Requirement(kind="group", code="g", count=2), "Any 2 of the following"),
+        (
+            Requirement(kind="points", count=20, points_source="ratings"),
+            "At least 20 points from manager ratings",
+        ),
+    ],  # fmt: skip
 )
+@pytest.mark.django_db  # a metric bar is named by its definition
 def test_generated_labels_read_as_plain_words(requirement, label):
     assert describe_requirement(requirement) == label
 
@@ -79,3 +109,51 @@ def test_a_label_written_by_hr_wins():
     assert Requirement(kind="tenure", months=24, label="Two years in").display_label == (
         "Two years in"
     )
+
+
+@pytest.mark.parametrize(
+    ("requirement", "errors"),
+    [
+        (
+            Requirement(kind="evidence", evidence_kind="ticket", count=3, window="trailing"),
+            {"window_months": ["Say how many trailing months count."]},
+        ),
+        (
+            Requirement(kind="evidence", evidence_kind="ticket", count=3, window_months=6),
+            {"window_months": ["Only a trailing window has a number of months."]},
+        ),
+        (
+            Requirement(kind="points", count=10, points_source="evidence"),
+            {"weights": ["Say how many points each evidence kind (or kind/category) is worth, "
+                         "e.g. {“ticket/integration”: 2}."]},
+        ),
+        (
+            Requirement(kind="points", count=10, points_source="ratings", weights={"x": "many"}),
+            {"weights": ["Write weights as a mapping of names to positive numbers."]},
+        ),
+        (
+            Requirement(kind="tenure", months=12, valid_months=6),
+            {"valid_months": ["Not used by a “tenure (months since hire)” requirement; "
+                              "leave it empty."]},
+        ),
+    ],
+)  # fmt: skip
+def test_new_constructs_are_checked_with_plain_messages(requirement, errors):
+    assert messages_of(requirement) == errors
+
+
+@pytest.mark.django_db
+def test_a_metric_must_be_defined():
+    errors = messages_of(Requirement(kind="metric", metric="nps", threshold=50, window_months=3))
+    assert errors == {"metric": ["“nps” is not a defined metric; add it under Metric definitions."]}
+
+
+def test_a_group_member_cannot_be_a_group_and_groups_nest_one_level():
+    outer = Requirement(kind="group", code="outer", count=1)
+    inner = Requirement(kind="group", code="inner", count=1, parent=outer)
+    assert messages_of(inner)["kind"] == ["A member of a group cannot itself be a group."]
+    member_of_member = Requirement(kind="tenure", months=1, parent=inner)
+    inner.parent_id = 1  # saved under a group
+    assert messages_of(member_of_member)["parent"] == [
+        "Groups nest one level deep: this group is itself a member."
+    ]

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from frameworks.kinds import metric_window
 from frameworks.models import Level
+from frameworks.selectors import level_rules, level_rules_prefetches
 from promotions import rules
 
 D = datetime.date
@@ -23,32 +25,59 @@ ALL_SUPERHERO_EVIDENCE = {
     ("exam", "six-month"): 1,
     ("initiative", "participant"): 1,
 }
-ON_PAR = {"volume_pct": {D(2026, 8, 1): Decimal(100), D(2026, 9, 1): Decimal(100),
-                         D(2026, 10, 1): Decimal(100)}}  # fmt: skip
+MONTHS = [D(2026, 8, 1), D(2026, 9, 1), D(2026, 10, 1)]
+ON_PAR = {
+    "volume_pct": dict.fromkeys(MONTHS, Decimal(100)),
+    "unplanned_absence_pct": dict.fromkeys(MONTHS, Decimal(1)),
+    "csat_pct": dict.fromkeys(MONTHS, Decimal(95)),
+}
+SUPERHERO_CONFIRMATIONS = (
+    "workaround-solutions",
+    "integration-talk-through",
+    "suggests-http-connect",
+)
+LEVEL_CODES = ("superhero", "senior-superhero", "S1", "S2", "S3", "SL1", "SL2", "SL3", "SL4")
 
 
 LONG_AGO = D(2024, 1, 1)
+DONE_ON = D(2026, 6, 1)  # when the evidence of these facts was done
 
 
-def facts(hire=LONG_AGO, evidence=None, metrics=None, attestations=("workaround-solutions",),
-          ratings=None, level_since=None):  # fmt: skip
+def facts(hire=LONG_AGO, evidence=None, metrics=None, attestations=SUPERHERO_CONFIRMATIONS,
+          ratings=None, level_since=None, confirmed_for=LEVEL_CODES):  # fmt: skip
+    """Facts in memory; `evidence` as counts, each item done on DONE_ON; every confirmation
+    given for each level of `confirmed_for`."""
+    counts = ALL_SUPERHERO_EVIDENCE if evidence is None else evidence
     return rules.Facts(
         employee_id=1,
         hire_date=hire,
         level_since=level_since or hire,
-        evidence=ALL_SUPERHERO_EVIDENCE if evidence is None else evidence,
+        evidence={key: (DONE_ON,) * n for key, n in counts.items() if n},
         metrics=ON_PAR if metrics is None else metrics,
         ratings=ratings or {},
-        attestations=frozenset(attestations),
+        attestations={(code, lvl): DONE_ON for code in attestations for lvl in confirmed_for},
     )
 
 
 def level(seeded, slug, code) -> Level:
     return (
-        Level.objects.prefetch_related("requirements__proficiency", "entitlements__conditions")
+        Level.objects.prefetch_related(*level_rules_prefetches())
         .select_related("framework")
         .get(framework=seeded[slug], code=code)
     )
+
+
+def ready(person, lvl, as_of=AS_OF):
+    return rules.readiness(person, lvl, level_rules([lvl])[lvl.pk], as_of)
+
+
+def perks(person, lvl, as_of=AS_OF):
+    return rules.entitlements(person, level_rules([lvl])[lvl.pk], as_of)
+
+
+def wfh_days(statuses):
+    wfh = rules.entitlement_values(statuses).get("wfh_days_per_month")
+    return wfh.value if wfh else 0
 
 
 def result_of(readiness, kind, category=None):
@@ -74,13 +103,14 @@ def test_tenure_bars_at_24_and_36_months(seeded, code, hire, eligible):
         ("escalation", "integration"): 1, ("escalation", "css"): 1, ("escalation", "api"): 1,
         ("workaround", "confessions"): 1, ("initiative", "lead"): 1,
     }  # fmt: skip
-    attestations = ("advanced-customization", "qa-minimal-assistance", "liaison-other-departments")
+    attestations = ("advanced-customization", "qa-minimal-assistance",
+                    "liaison-other-departments", "helps-others-integrations")  # fmt: skip
     person = (
         facts(hire=hire)
         if code == "superhero"
         else facts(hire=hire, evidence=senior_evidence, attestations=attestations)
     )
-    readiness = rules.readiness(person, level(seeded, "support-formula", code), AS_OF)
+    readiness = ready(person, level(seeded, "support-formula", code))
     assert readiness.eligible is eligible
     tenure = result_of(readiness, "tenure")
     assert tenure.need == (24 if code == "superhero" else 36)
@@ -97,9 +127,7 @@ def test_tenure_bars_at_24_and_36_months(seeded, code, hire, eligible):
 )  # a failed or unapproved exam never reaches the facts (see test_selectors)
 def test_six_month_exam(seeded, exam_count, met):
     evidence = {**ALL_SUPERHERO_EVIDENCE, ("exam", "six-month"): exam_count}
-    readiness = rules.readiness(
-        facts(evidence=evidence), level(seeded, "support-formula", "superhero"), AS_OF
-    )
+    readiness = ready(facts(evidence=evidence), level(seeded, "support-formula", "superhero"))
     assert result_of(readiness, "exam").met is met
     assert readiness.eligible is met
     assert readiness.earliest_date is None  # time alone will not fix a missing exam
@@ -109,9 +137,7 @@ def test_six_month_exam(seeded, exam_count, met):
 @pytest.mark.parametrize(("tickets", "met"), [(2, False), (3, True), (4, True)])
 def test_three_integration_tickets(seeded, tickets, met):
     evidence = {**ALL_SUPERHERO_EVIDENCE, ("ticket", "integration"): tickets}
-    readiness = rules.readiness(
-        facts(evidence=evidence), level(seeded, "support-formula", "superhero"), AS_OF
-    )
+    readiness = ready(facts(evidence=evidence), level(seeded, "support-formula", "superhero"))
     result = result_of(readiness, "evidence", "integration")
     assert (result.met, result.have, result.need) == (met, tickets, 3)
     assert result.evidence_kind == "ticket"
@@ -128,18 +154,16 @@ def test_three_integration_tickets(seeded, tickets, met):
     ],
 )
 def test_volume_on_par_with_expected(seeded, values, met, have):
-    months = [D(2026, 8, 1), D(2026, 9, 1), D(2026, 10, 1)]
-    metrics = {"volume_pct": {m: Decimal(v) for m, v in zip(months, values, strict=True) if v}}
-    readiness = rules.readiness(
-        facts(metrics=metrics), level(seeded, "support-formula", "superhero"), AS_OF
-    )
-    result = result_of(readiness, "metric")
+    volume = {m: Decimal(v) for m, v in zip(MONTHS, values, strict=True) if v}
+    metrics = {**ON_PAR, "volume_pct": volume}
+    readiness = ready(facts(metrics=metrics), level(seeded, "support-formula", "superhero"))
+    result = next(r for r in readiness.results if r.params.get("metric") == "volume_pct")
     assert (result.met, result.have, result.need) == (met, have, 100)
 
 
 def test_metric_window_is_the_last_complete_months():
-    assert rules.metric_window(D(2026, 11, 23), 3) == [D(2026, 8, 1), D(2026, 9, 1), D(2026, 10, 1)]
-    assert rules.metric_window(D(2026, 1, 1), 2) == [D(2025, 11, 1), D(2025, 12, 1)]
+    assert metric_window(D(2026, 11, 23), 3) == [D(2026, 8, 1), D(2026, 9, 1), D(2026, 10, 1)]
+    assert metric_window(D(2026, 1, 1), 2) == [D(2025, 11, 1), D(2025, 12, 1)]
 
 
 @pytest.mark.django_db
@@ -154,10 +178,8 @@ def test_metric_window_is_the_last_complete_months():
 )
 def test_hero_wfh_after_12_months_with_the_exam(seeded, hire, exam, days, unlocks_on):
     evidence = {("exam", "six-month"): 1} if exam else {}
-    statuses = rules.entitlements(
-        facts(hire=hire, evidence=evidence), level(seeded, "support-formula", "hero"), AS_OF
-    )
-    assert rules.wfh_days(statuses) == days
+    statuses = perks(facts(hire=hire, evidence=evidence), level(seeded, "support-formula", "hero"))
+    assert wfh_days(statuses) == days
     (status,) = statuses
     assert status.unlocks_on == unlocks_on
 
@@ -165,8 +187,8 @@ def test_hero_wfh_after_12_months_with_the_exam(seeded, hire, exam, days, unlock
 @pytest.mark.django_db
 @pytest.mark.parametrize(("code", "days"), [("superhero", 4), ("senior-superhero", 6)])
 def test_superheroes_have_their_wfh_days_unconditionally(seeded, code, days):
-    statuses = rules.entitlements(facts(evidence={}), level(seeded, "support-formula", code), AS_OF)
-    assert rules.wfh_days(statuses) == days
+    statuses = perks(facts(evidence={}), level(seeded, "support-formula", code))
+    assert wfh_days(statuses) == days
 
 
 @pytest.mark.django_db
@@ -180,14 +202,14 @@ def test_a_whatfix_level_has_no_tenure_rule_and_is_met_by_ratings_and_attestatio
     s2 = level(seeded, "whatfix-support", "S2")
     assert {r.kind for r in s2.requirements.all()} == {"competency", "attestation"}
     intermediate = seeded["whatfix-support"].proficiency_levels.get(slug="intermediate").rank
-    ratings = {r.competency_id: intermediate for r in s2.requirements.all() if r.competency_id}
+    ratings = {r.competency.slug: intermediate for r in s2.requirements.all() if r.competency_id}
     newcomer = facts(hire=D(2026, 11, 1), evidence={}, metrics={}, ratings=ratings,
                      attestations=("next-level-behaviours",))  # fmt: skip
-    readiness = rules.readiness(newcomer, s2, AS_OF)
+    readiness = ready(newcomer, s2)
     assert readiness.eligible  # three weeks in: movement is not tenure based
     one_short = {**ratings, next(iter(ratings)): intermediate - 1}
-    readiness = rules.readiness(
-        facts(evidence={}, ratings=one_short, attestations=("next-level-behaviours",)), s2, AS_OF
+    readiness = ready(
+        facts(evidence={}, ratings=one_short, attestations=("next-level-behaviours",)), s2
     )
     assert readiness.met_count == len(readiness.results) - 1
     assert readiness.earliest_date is None
@@ -196,21 +218,20 @@ def test_a_whatfix_level_has_no_tenure_rule_and_is_met_by_ratings_and_attestatio
 @pytest.mark.django_db
 def test_changing_a_count_in_the_data_changes_eligibility_without_code(seeded):
     superhero = level(seeded, "support-formula", "superhero")
-    assert rules.readiness(facts(), superhero, AS_OF).eligible
+    assert ready(facts(), superhero).eligible
     superhero.requirements.filter(category="integration").update(count=4)
     superhero = level(seeded, "support-formula", "superhero")
-    readiness = rules.readiness(facts(), superhero, AS_OF)
+    readiness = ready(facts(), superhero)
     assert not readiness.eligible
     assert result_of(readiness, "evidence", "integration").need == 4
 
 
 def test_every_result_explains_itself():
-    from frameworks.models import Requirement
+    from frameworks.kinds import RuleSpec, evaluate_spec
 
-    result = rules.evaluate_evidence(
-        facts(evidence={("ticket", "api"): 1}),
-        Requirement(kind="evidence", evidence_kind="ticket", category="api", count=3),
-        AS_OF,
-    )
+    spec = RuleSpec(kind="evidence", label="3 approved api tickets", evidence_kind="ticket",
+                    evidence_noun="ticket", category="api", count=3)  # fmt: skip
+    result = evaluate_spec(facts(evidence={("ticket", "api"): 1}), spec, AS_OF)
     assert result.label == "3 approved api tickets"
     assert result.explanation == "1 of 3 approved. 2 more needed; only approved items count."
+    assert (result.reason, result.params["have"], result.params["need"]) == ("too_few", 1, 3)

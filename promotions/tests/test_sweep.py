@@ -40,14 +40,19 @@ def make_ready_hero(manager=None, hire=datetime.date(2024, 1, 10)) -> Employee:
         employee=hero, kind="exam", category="six-month", title="Exam", outcome="passed",
         occurred_on=datetime.date(2024, 7, 1), status="approved",
     )  # fmt: skip
-    for month in (8, 9, 10):
-        MonthlyMetric.objects.create(
-            employee=hero, metric="volume_pct", period=datetime.date(2026, month, 1), value=101
-        )
-    Attestation.objects.create(
-        employee=hero, code="workaround-solutions", statement="Workarounds",
-        attested_by=(manager or hero).user, attested_on=datetime.date(2026, 10, 1),
+    figures = {"volume_pct": 101, "unplanned_absence_pct": 1, "csat_pct": 95}
+    MonthlyMetric.objects.bulk_create(
+        MonthlyMetric(employee=hero, metric=metric, period=datetime.date(2026, month, 1),
+                      value=value)
+        for month in (8, 9, 10)
+        for metric, value in figures.items()
     )  # fmt: skip
+    superhero = hero.level.next_levels.get(code="superhero")
+    for code in ("workaround-solutions", "integration-talk-through", "suggests-http-connect"):
+        Attestation.objects.create(
+            employee=hero, code=code, level=superhero, statement=code,
+            attested_by=(manager or hero).user, attested_on=datetime.date(2026, 10, 1),
+        )  # fmt: skip
     return hero
 
 
@@ -78,7 +83,7 @@ def test_newly_eligible_person_and_their_manager_are_notified_once(
         "notifications_created": 0,
     }
     status = EligibilityStatus.objects.get(employee=hero)
-    assert (status.eligible, status.met_count, status.total_count) == (True, 11, 11)
+    assert (status.eligible, status.met_count, status.total_count) == (True, 15, 15)
     assert status.framework == hero.framework  # the version it was judged against
 
 
@@ -88,7 +93,7 @@ def test_losing_eligibility_is_stored_and_not_announced(seeded):
     Evidence.objects.filter(employee=hero, category="integration").first().delete()
     sweep_json()
     status = EligibilityStatus.objects.get(employee=hero)
-    assert (status.eligible, status.met_count) == (False, 10)
+    assert (status.eligible, status.met_count) == (False, 14)
     assert Notification.objects.filter(recipient=hero.user, kind="newly_eligible").count() == 1
 
 
@@ -97,8 +102,8 @@ def test_losing_eligibility_is_stored_and_not_announced(seeded):
     [
         (datetime.date(2026, 5, 23), "Six months in: your competency exam is due"),
         (datetime.date(2025, 11, 20), "One year in"),
-        (datetime.date(2024, 11, 17), "24 months with the team"),
-        (datetime.date(2023, 11, 23), "36 months with the team"),
+        (datetime.date(2024, 11, 17), "24 months: Superhero's time bar is reached"),
+        (datetime.date(2023, 11, 23), "36 months: Senior Superhero's time bar is reached"),
     ],
 )
 def test_milestones_are_announced_within_a_week_of_the_date(seeded, hire, subject):
@@ -112,8 +117,19 @@ def test_milestones_are_announced_within_a_week_of_the_date(seeded, hire, subjec
     notes = list(Notification.objects.filter(recipient=person.user, kind="milestone"))
     assert len(notes) == 1
     assert notes[0].subject.startswith(subject)
-    if subject == "One year in":
-        assert "2 WFH days a month" in notes[0].subject
+    if subject == "One year in":  # the perk the milestone unlocked is named
+        assert "Your perks now: 2 work-from-home days a month." in notes[0].body
+
+
+def test_a_framework_without_an_exam_sends_no_exam_reminder(seeded):
+    """Milestones are the framework's data: Whatfix has no exam and no tenure milestones."""
+    intern = EmployeeFactory(framework_slug="whatfix-support", level_code="S0",
+                             hire_date=datetime.date(2026, 5, 23))  # fmt: skip
+    hero = EmployeeFactory(level_code="hero", hire_date=datetime.date(2026, 5, 23))
+    sweep_json()
+    reminders = Notification.objects.filter(kind="milestone", subject__contains="exam")
+    assert set(reminders.values_list("recipient", flat=True)) == {hero.user_id}
+    assert not Notification.objects.filter(recipient=intern.user).exists()
 
 
 def test_an_old_milestone_is_not_announced(seeded):

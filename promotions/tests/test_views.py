@@ -45,7 +45,7 @@ def test_my_career_shows_the_checklist_the_wfh_days_and_links_to_submit(client, 
     assert "As superhero: 4 work-from-home days a month" in html
     assert "1 of 3 · 1 of 3 approved." in html
     assert "/evidence/new/?kind=ticket&amp;category=integration" in html
-    assert "0 of 11 met" in html  # one ticket is progress, not a met requirement
+    assert "0 of 15 met" in html  # one ticket is progress, not a met requirement
 
 
 def test_the_top_level_says_so(client, seeded):

@@ -35,7 +35,7 @@ def test_from_a_missing_ticket_to_a_promotion(browser, request, live_server, dem
 
     # 1. The employee sees what is missing and submits the third integration ticket.
     login(employee, live_server, EMPLOYEE)
-    expect(superhero_section(employee)).to_contain_text("10 of 11 met")
+    expect(superhero_section(employee)).to_contain_text("14 of 15 met")
     expect(integration_row(employee)).to_have_attribute("data-met", "false")
     expect(integration_row(employee)).to_contain_text("2 of 3 approved")
     expect(employee.get_by_test_id("wfh")).to_contain_text("2 days a month")

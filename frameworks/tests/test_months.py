@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from people.tenure import add_months, full_months_between
+from frameworks.months import add_months, full_months_between
 
 D = datetime.date
 

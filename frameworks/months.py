@@ -1,4 +1,4 @@
-"""Calendar arithmetic for tenure: whole months between dates, and dates N months on."""
+"""Calendar arithmetic for tenure and windows: whole months between dates, and dates N months on."""
 
 import calendar
 import datetime
