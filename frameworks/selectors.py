@@ -215,7 +215,7 @@ def framework_as_dict(*, framework: Framework) -> dict:
         "slug": framework.slug,
         "name": framework.name,
         "version": framework.version,
-        "status": framework.status,
+        "status": str(framework.status),  # an enum member right after an import
         "effective_date": framework.effective_date,
         "source_note": framework.source_note,
         "direct_manager_review_only": framework.direct_manager_review_only,

@@ -71,11 +71,97 @@ def test_formula_headings_are_levels_with_their_title_subtitle_and_entry_flag(se
         assert lvl.is_entry == ("Everyone starts here" in s["rest"])
 
 
+# Area titles the data adds to name a part of a level's role profile. They are not the
+# document's words (the document runs them on in one bullet, or has no heading at all), so
+# they stand for no words of it. Listed by name, so that no other title is ever skipped.
+ADDED_TITLES = {
+    "Role profile", "Documents", "Competency exam", "Strategic initiatives", "Time", "QA",
+    "Other departments",
+}  # fmt: skip
+
+
+def title_words(title: str) -> str:
+    """The document's words an area title stands for.
+
+    A skill area is titled "Skill: Grade". The document runs the two words on without the
+    colon, grade last for "Integrations Proficient" and "Integrations Expert" but grade
+    first for "Basic Custom Scripting/Javascript" and "Basic CSS/HTML".
+    """
+    if ": " not in title:
+        return title
+    skill, grade = title.split(": ", 1)
+    return f"{grade} {skill}" if grade == "Basic" else f"{skill} {grade}"
+
+
+def stored_words(lvl) -> tuple[list[str], set[str]]:
+    """A level's stored text in reading order (each area's title, as the document's words,
+    then its responsibilities), and the added titles that stand for no words."""
+    pieces, added = [], set()
+    for area in lvl.areas.order_by("order", "id").prefetch_related("responsibilities"):
+        if area.assumed or area.title in ADDED_TITLES:
+            added.add(area.title)
+        else:
+            pieces.append(title_words(area.title))
+        pieces += [r.text for r in area.responsibilities.order_by("order", "id")]
+    return pieces, added
+
+
+def normalised(texts) -> str:
+    return " ".join(" ".join(texts).split())
+
+
 def test_formula_bullets_are_the_responsibilities_verbatim_and_in_order(seeded):
+    """Every word of every bullet is in the data, in order, and nothing else is.
+
+    The bullets run several of the document's skill areas together ("... survey world
+    Integrations Proficient Can identify at least 3 tickets ..."); the data splits them
+    into areas whose titles are the run-on words. Joined again, title then
+    responsibilities, they are the document's text exactly.
+    """
     sections = formula_sections()
-    assert [len(s["bullets"]) for s in sections] == [9, 7, 8]
+    assert [len(s["bullets"]) for s in sections] == [9, 7, 8]  # the document's shape
+    added = set()
     for s in sections:
-        assert bullet_texts(level(seeded["support-formula"], s["code"])) == s["bullets"]
+        pieces, level_added = stored_words(level(seeded["support-formula"], s["code"]))
+        assert normalised(pieces) == normalised(s["bullets"]), s["code"]
+        added |= level_added
+    assert added == ADDED_TITLES  # the list names no title the data does not have
+
+
+def test_formula_integration_bar_has_its_confirmations_beside_it(seeded):
+    bullet = next(b for b in formula_sections()[1]["bullets"] if "Integrations Proficient" in b)
+    spoken = ["They can talk through what the problem was, and how they fixed it.",
+              "Knows when to suggest HTTP Connect as an option"]  # fmt: skip
+    assert all(words in bullet for words in spoken)
+    superhero = level(seeded["support-formula"], "superhero")
+    area = superhero.areas.get(title="Integrations: Proficient")
+    texts = list(area.responsibilities.order_by("order").values_list("text", flat=True))
+    assert texts[1:] == spoken
+    rows = list(superhero.requirements.filter(parent=None).order_by("order", "id"))
+    [bar] = [i for i, r in enumerate(rows) if (r.kind, r.category) == ("evidence", "integration")]
+    beside = rows[bar + 1 : bar + 3]
+    assert [(r.kind, r.source_text) for r in beside] == [("attestation", w) for w in spoken]
+    assert all(r.code and not r.assumed for r in beside)
+
+
+def test_formula_hero_attendance_and_satisfaction_are_assumed_metric_bars_above_hero(seeded):
+    hero = formula_sections()[0]["bullets"]
+    [attendance] = [b for b in hero if b.startswith("Good attendance")]
+    [satisfaction] = [b for b in hero if "customer satisfaction" in b]
+    bars = [(attendance, "unplanned_absence_pct", "lte"), (satisfaction, "csat_pct", "gte")]
+    for code in ("superhero", "senior-superhero"):
+        for text, metric, comparison in bars:
+            rows = reqs(seeded["support-formula"], code, kind="metric", source_text=text)
+            assert list(rows.values_list("metric", "comparison", "assumed")) == [
+                (metric, comparison, True)
+            ], (code, metric)
+    assert not reqs(seeded["support-formula"], "hero").exists()
+
+
+def test_formula_senior_superhero_evidence_counts_since_the_start_of_the_level(seeded):
+    rows = reqs(seeded["support-formula"], "senior-superhero", kind="evidence")
+    assert rows.count() == 5
+    assert set(rows.values_list("window", flat=True)) == {"level"}
 
 
 def test_formula_months_bars_are_tenure_requirements(seeded):
@@ -293,6 +379,35 @@ def test_whatfix_principle_bullets_are_notes_of_their_section(seeded):
     assert set(expected) <= notes
 
 
+def test_whatfix_sl1_asks_no_less_than_s3_and_is_reached_from_s2_and_s3(seeded):
+    framework = seeded["whatfix-support"]
+
+    def required(code):
+        rows = fm.RequiredProficiency.objects.filter(level__framework=framework, level__code=code)
+        return dict(rows.values_list("competency__slug", "proficiency__rank"))
+
+    s3, sl1 = required("S3"), required("SL1")
+    assert set(s3) == set(sl1) == set(framework.competencies.values_list("slug", flat=True))
+    assert all(sl1[slug] >= s3[slug] for slug in s3), (s3, sl1)
+    bars = dict(reqs(framework, "SL1", kind="competency").values_list(
+        "competency__slug", "proficiency__rank"))  # fmt: skip
+    assert bars == sl1
+    assert level(framework, "SL1").builds_on.code == "S3"
+    for code in ("S2", "S3"):
+        assert "SL1" in level(framework, code).next_levels.values_list("code", flat=True), code
+
+
+def test_whatfix_each_senior_manager_level_has_a_confirmation_of_its_own(seeded):
+    framework = seeded["whatfix-support"]
+    rows = Requirement.objects.filter(level__framework=framework, kind="attestation")
+    codes = {}
+    for code, attestation in rows.values_list("level__code", "code"):
+        codes.setdefault(code, set()).add(attestation)
+    for code in ("SL2", "SL3", "SL4"):
+        elsewhere = set().union(*(v for k, v in codes.items() if k != code))
+        assert codes[code] - elsewhere, code
+
+
 def test_whatfix_intern_level_is_marked_assumed(seeded):
     assert "S0" not in role_summaries()
     s0 = level(seeded["whatfix-support"], "S0")
@@ -319,5 +434,13 @@ def test_every_text_not_marked_assumed_occurs_in_the_document(seeded, slug, docu
     ):
         field = "text" if rows.model is Responsibility else "source_text"
         texts += list(rows.values_list(field, flat=True))
+    # Area titles, as the document's words (see title_words); the titles the data adds
+    # (ADDED_TITLES) stand for no words of it.
+    areas = fm.ResponsibilityArea.objects.filter(level__framework=framework, assumed=False)
+    texts += [
+        title_words(title)
+        for title in areas.values_list("title", flat=True)
+        if title not in ADDED_TITLES
+    ]
     missing = [text for text in texts if text not in document]
     assert missing == []
