@@ -12,13 +12,16 @@ from django.db import models
 from django.forms import Textarea
 from django.utils.safestring import mark_safe
 
+from .kinds import ALL_PARAMETERS
 from .models import (
     BehaviouralIndicator,
     Competency,
     Entitlement,
     Framework,
+    FrameworkMilestone,
     FrameworkNote,
     Level,
+    MetricDefinition,
     ProficiencyLevel,
     RequiredProficiency,
     Requirement,
@@ -83,11 +86,9 @@ class RequirementInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
     sortable_field_name = "order"
     formfield_overrides = COMPACT_TEXT
     autocomplete_fields = ("competency", "proficiency")
-    fields = (
-        "order", "kind", "label", "months", "evidence_kind", "count", "category", "metric",
-        "comparison", "threshold", "window_months", "competency", "proficiency", "code",
-        "assumed",
-    )  # fmt: skip
+    raw_id_fields = ("parent",)
+    # Every parameter of the registry; a row uses those of its kind (issue 9 shows only those).
+    fields = ("order", "kind", "label", *ALL_PARAMETERS, "parent", "assumed")
 
 
 class ConditionInline(RequirementInline):
@@ -101,7 +102,7 @@ class EntitlementInline(DraftOnlyMixin, nested_admin.NestedStackedInline):
     extra = 0
     sortable_field_name = "order"
     formfield_overrides = COMPACT_TEXT
-    fields = ("order", ("kind", "value", "assumed"), "label", "source_text")
+    fields = ("order", ("kind", "value", "unit", "assumed"), "label", "source_text")
     inlines = [ConditionInline]
 
 
@@ -175,6 +176,13 @@ class TrackInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
     formfield_overrides = COMPACT_TEXT
 
 
+class MilestoneInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
+    model = FrameworkMilestone
+    extra = 0
+    fields = ("months", "subject", "body", "assumed")
+    formfield_overrides = COMPACT_TEXT
+
+
 class NoteInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
     model = FrameworkNote
     extra = 0
@@ -227,6 +235,7 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
     formfield_overrides = COMPACT_TEXT
     inlines = [
         NoteInline,
+        MilestoneInline,
         TrackInline,
         ProficiencyLevelInline,
         CompetencyInline,
@@ -329,6 +338,24 @@ class ProficiencyLevelAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
 
     def has_module_permission(self, request):
+        return False
+
+
+@admin.register(MetricDefinition)
+class MetricDefinitionAdmin(admin.ModelAdmin):
+    """Metrics HR tracks per person and month; requirements and `import_metrics` use them.
+
+    Shared by every framework and version, so a slug is never changed or deleted once in
+    use: monthly figures and published requirements name it.
+    """
+
+    list_display = ("slug", "name", "unit", "direction", "aggregation")
+    search_fields = ("slug", "name")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("slug",) if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

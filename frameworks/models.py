@@ -340,8 +340,6 @@ class Entitlement(models.Model):
     unlocked at their level.
     """
 
-    WFH_DAYS_PER_MONTH = "wfh_days_per_month"
-
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="entitlements")
     kind = models.SlugField(
         max_length=40, help_text="e.g. wfh_days_per_month or learning_budget_per_year."

@@ -380,10 +380,22 @@ def framework_overview(*, framework: Framework) -> dict:
         }
         for rank in ranks
     ]
+    bars = {  # each level's bars in HR's order, a group with its options
+        level.pk: {
+            "requirements": _top_level_and_members(level.requirements.all()),
+            "perks": [
+                (ent, _top_level_and_members(ent.conditions.all()))
+                for ent in level.entitlements.all()
+            ],
+        }
+        for level in levels
+    }
     return {
         "framework": framework,
         "tracks": tracks,
         "levels": levels,
+        "level_rows": [{"level": level, **bars[level.pk]} for level in levels],
+        "milestones": list(framework.milestones.all()),
         "track_table": track_table,
         "competencies": competencies,
         "proficiencies": proficiencies,

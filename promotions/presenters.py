@@ -4,22 +4,31 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-SUBMITTABLE = {"evidence", "exam"}
+from frameworks.kinds import KINDS
 
 
 def checklist(readiness) -> list[dict]:
+    """One row per requirement in reading order; a group's members follow it, marked."""
     rows = []
-    for result in readiness.results:
+    for result in readiness.flat_results():
         percent = 100 if result.met else 0
         if not result.met and isinstance(result.have, int | float) and result.need:
             percent = max(0, min(99, round(100 * result.have / result.need)))
         submit_url = None
-        if not result.met and result.kind in SUBMITTABLE:
+        if not result.met and KINDS[result.kind].submit_evidence:
             query = {"kind": result.evidence_kind or "exam"}
             if result.category:
                 query["category"] = result.category
             submit_url = f"{reverse('assessments:evidence_create')}?{urlencode(query)}"
-        rows.append({"result": result, "percent": percent, "submit_url": submit_url})
+        rows.append(
+            {
+                "result": result,
+                "percent": percent,
+                "submit_url": submit_url,
+                "is_member": bool(result.group),
+                "show_progress": result.kind not in ("metric", "competency", "attestation"),
+            }
+        )
     return rows
 
 

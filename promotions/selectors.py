@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -200,6 +201,18 @@ def published_framework_ids() -> set[int]:
     )
 
 
+class PerkChange(NamedTuple):
+    employee: Employee
+    kind: str
+    before: int
+    after: int
+    unit: str
+
+    @property
+    def is_loss(self) -> bool:
+        return self.after < self.before
+
+
 @dataclass(frozen=True)
 class ImpactPreview:
     """What publishing a draft would change, judged by the same engine; nothing is saved."""
@@ -209,21 +222,22 @@ class ImpactPreview:
     as_of: datetime.date
     gains: list[tuple[Employee, str]]  # (person, level code) who would become eligible
     losses: list[tuple[Employee, str]]  # who would stop being eligible
-    perk_changes: list[tuple[Employee, str, int, int]]  # (person, perk kind, now, after)
+    perk_changes: list[PerkChange]  # every perk whose value would change, per person
     stranded: list[Employee]  # at a level code the draft does not have
     warnings: list[str] = ()  # levels no harder than the level below them
 
     @property
     def wfh_changes(self) -> list[tuple[Employee, int, int]]:
         return [
-            (e, before, after)
-            for e, kind, before, after in self.perk_changes
-            if kind == rules.WFH_DAYS_PER_MONTH
+            (c.employee, c.before, c.after)
+            for c in self.perk_changes
+            if c.kind == rules.WFH_DAYS_PER_MONTH
         ]
 
     @property
-    def perk_losses(self) -> list[tuple[Employee, str, int, int]]:
-        return [change for change in self.perk_changes if change[3] < change[2]]
+    def perk_losses(self) -> list[PerkChange]:
+        """Who would lose (part of) a perk they have today: HR must see these before publishing."""
+        return [c for c in self.perk_changes if c.is_loss]
 
     def as_json(self) -> dict:
         return {
@@ -238,16 +252,22 @@ class ImpactPreview:
                 for e, before, after in self.wfh_changes
             ],
             "perk_changes": [
-                {"email": e.user.email, "kind": kind, "from": before, "to": after}
-                for e, kind, before, after in self.perk_changes
-            ],
+                {
+                    "email": c.employee.user.email,
+                    "kind": c.kind,
+                    "from": c.before,
+                    "to": c.after,
+                    "unit": c.unit,
+                }
+                for c in self.perk_changes
+            ],  # fmt: skip
             "level_missing_in_draft": [e.user.email for e in self.stranded],
             "warnings": list(self.warnings),
         }
 
 
-def _perk_values(status: CareerStatus) -> dict[str, int]:
-    return {kind: ent.value for kind, ent in status.perks.items()}
+def _perk_values(status: CareerStatus) -> dict[str, tuple[int, str]]:
+    return {kind: (ent.value, ent.unit) for kind, ent in status.perks.items()}
 
 
 def framework_impact_preview(*, draft: Framework, as_of: datetime.date) -> ImpactPreview:
@@ -289,10 +309,14 @@ def framework_impact_preview(*, draft: Framework, as_of: datetime.date) -> Impac
                 losses.append((before_status.employee, code))
         perks_now, perks_after = _perk_values(before_status), _perk_values(after_status)
         for kind in sorted(set(perks_now) | set(perks_after)):
-            if perks_now.get(kind, 0) != perks_after.get(kind, 0):
+            (now_value, unit), (after_value, after_unit) = (
+                perks_now.get(kind, (0, "")), perks_after.get(kind, (0, ""))
+            )  # fmt: skip
+            if now_value != after_value:
                 perk_changes.append(
-                    (before_status.employee, kind, perks_now.get(kind, 0), perks_after.get(kind, 0))
-                )
+                    PerkChange(before_status.employee, kind, now_value, after_value,
+                               unit or after_unit)
+                )  # fmt: skip
     stranded = [now[pk].employee for pk in sorted(stranded_ids)]
     return ImpactPreview(draft, published, as_of, gains, losses, perk_changes, stranded, warnings)
 

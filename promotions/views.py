@@ -39,6 +39,7 @@ def _career_context(employee: Employee, as_of) -> dict:
         "status": status,
         "next_levels": presenters.next_levels(status),
         "locked_entitlements": [e for e in status.entitlements if not e.unlocked],
+        "other_perks": [p for kind, p in status.perks.items() if kind != "wfh_days_per_month"],
         "next_perks": [
             (r.level, e) for r in status.next_levels for e in r.level.entitlements.all()
         ],

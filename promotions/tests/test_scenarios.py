@@ -154,6 +154,6 @@ def test_the_preview_warns_of_a_level_no_harder_than_the_one_below_and_lists_per
     Level.objects.get(framework=formula, code="hero").entitlements.update(value=1)
     preview = framework_impact_preview(draft=formula, as_of=AS_OF)
     assert preview.warnings == []
-    assert [(e.pk, kind, before, after) for e, kind, before, after in preview.perk_losses] == [
-        (hero.pk, "wfh_days_per_month", 2, 1)
+    assert [(c.employee.pk, c.kind, c.before, c.after, c.unit) for c in preview.perk_losses] == [
+        (hero.pk, "wfh_days_per_month", 2, 1, "days a month")
     ]

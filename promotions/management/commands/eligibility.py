@@ -49,6 +49,9 @@ class Command(BaseCommand):
             f"Tenure {status.tenure_months} months; {status.months_in_level} months in level; "
             f"WFH {status.wfh_days_per_month} days a month."
         )
+        for perk in status.perks.values():
+            if perk.kind != "wfh_days_per_month":
+                self.stdout.write(f"Perk: {perk.label}.")
         for ent in status.entitlements:
             if not ent.unlocked:
                 when = f" (unlocks {ent.unlocks_on:%d %b %Y})" if ent.unlocks_on else ""
@@ -67,8 +70,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Next: {readiness.level.code} {readiness.level.title}: {verdict}{when}"
             )
-            for r in readiness.results:
-                self.stdout.write(f"  [{'x' if r.met else ' '}] {r.label}: {r.explanation}")
+            for r in readiness.flat_results():
+                indent = "      " if r.group else "  "
+                assumed = " (assumed)" if r.assumed else ""
+                self.stdout.write(
+                    f"{indent}[{'x' if r.met else ' '}] {r.label}{assumed}: {r.explanation}"
+                )
 
 
 def _dumps(data) -> str:

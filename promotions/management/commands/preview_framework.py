@@ -9,7 +9,8 @@ from promotions.selectors import framework_impact_preview
 
 class Command(BaseCommand):
     help = (
-        "Who would become or stop being eligible, and whose WFH days would change, if a draft "
+        "Who would become or stop being eligible, whose perks would change, and which levels ask "
+        "no more than the level below, if a draft "
         "version were published. Nothing is saved."
     )
 
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(preview.as_json()))
             return
+        for warning in preview.warnings:
+            self.stdout.write(f"Warning: {warning}")
         if preview.published is None:
             self.stdout.write(f"{slug} has no published version: nobody is affected.")
             return
@@ -42,6 +45,13 @@ class Command(BaseCommand):
             ("Would become eligible", [f"{who(e)} for {c}" for e, c in preview.gains]),
             ("Would stop being eligible", [f"{who(e)} for {c}" for e, c in preview.losses]),
             ("WFH days would change", [f"{who(e)}: {a} -> {b}" for e, a, b in preview.wfh_changes]),
+            (
+                "Would lose a perk",
+                [
+                    f"{who(c.employee)}: {c.kind} {c.before} -> {c.after} {c.unit}"
+                    for c in preview.perk_losses
+                ],
+            ),
             ("At a level the draft does not have", [who(e) for e in preview.stranded]),
         )
         for title, rows in sections:
