@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
+
+from frameworks.models import MetricDefinition
 
 from .models import (
     Attestation,
@@ -58,8 +61,23 @@ class AttestationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("employee",)
 
 
+class MonthlyMetricForm(forms.ModelForm):
+    """The metric is a slug (scripts and CSVs name it); here it is chosen from the definitions."""
+
+    metric = forms.ChoiceField(choices=())
+
+    class Meta:
+        model = MonthlyMetric
+        fields = ("employee", "metric", "period", "value")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].choices = MetricDefinition.objects.values_list("slug", "name")
+
+
 @admin.register(MonthlyMetric)
 class MonthlyMetricAdmin(admin.ModelAdmin):
+    form = MonthlyMetricForm
     list_display = ("employee", "metric", "period", "value")
     list_filter = ("metric", "period", "employee__team")
     list_select_related = ("employee__user",)

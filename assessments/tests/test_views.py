@@ -373,3 +373,15 @@ def test_after_a_review_a_local_next_page_is_followed(client, team):
         {"decision": "approved", "next": "/team/"},
     )
     assert response["Location"] == "/team/"
+
+
+def test_hr_records_a_monthly_figure_only_for_a_defined_metric(client, team, hr):
+    client.force_login(hr)
+    url = reverse("admin:assessments_monthlymetric_add")
+    form = {"employee": team["report"].pk, "period": "2026-10-01", "value": "97"}
+    response = client.post(url, {**form, "metric": "nps"})
+    assert "Select a valid choice. nps is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert client.post(url, {**form, "metric": "csat_pct"}).status_code == 302
+    assert team["report"].metrics.get().metric == "csat_pct"
