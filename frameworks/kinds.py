@@ -24,7 +24,7 @@ import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .months import add_months, full_months_between
 
@@ -169,6 +169,7 @@ class Result:
 # --- helpers --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)  # the sweep rounds the same thresholds and figures again and again
 def number(value: Decimal) -> float | int:
     """A figure for people and JSON: one decimal, whole numbers without one."""
     value = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -200,10 +201,21 @@ def _counted(dates: tuple[datetime.date, ...], start: datetime.date | None) -> i
     return len(dates) if start is None else len(dates) - bisect.bisect_left(dates, start)
 
 
-def metric_window(as_of: datetime.date, months: int) -> list[datetime.date]:
+@lru_cache(maxsize=1024)  # one as-of date per sweep: the same few windows for everyone
+def metric_window(as_of: datetime.date, months: int) -> tuple[datetime.date, ...]:
     """The last `months` complete calendar months before `as_of`, oldest first."""
     this_month = as_of.replace(day=1)
-    return [add_months(this_month, -back) for back in range(months, 0, -1)]
+    return tuple(add_months(this_month, -back) for back in range(months, 0, -1))
+
+
+@lru_cache(maxsize=4096)
+def _month_words(months: tuple[datetime.date, ...]) -> str:
+    return ", ".join(f"{m:%b %Y}" for m in months)
+
+
+@lru_cache(maxsize=4096)
+def _month_keys(months: tuple[datetime.date, ...]) -> tuple[str, ...]:
+    return tuple(f"{m:%Y-%m}" for m in months)
 
 
 def effective_comparison(spec: RuleSpec) -> str:
@@ -296,15 +308,15 @@ def evaluate_metric(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Resul
     figures = facts.metrics.get(metric.slug, {})
     window = metric_window(as_of, spec.window_months)
     values = [figures[month] for month in window if month in figures]
-    missing = [month for month in window if month not in figures]
-    threshold = Decimal(spec.threshold)
+    missing = tuple(month for month in window if month not in figures)
+    threshold = spec.threshold
     params = {"metric": metric.slug, "aggregation": metric.aggregation,
               "comparison": effective_comparison(spec), "threshold": number(threshold),
-              "missing": [f"{m:%Y-%m}" for m in missing]}  # fmt: skip
+              "missing": list(_month_keys(missing))}  # fmt: skip
     if not values:
         return Result(
-            kind=spec.kind, label=spec.label, met=False, have=None, need=number(threshold),
-            explanation=f"No figures yet for {', '.join(f'{m:%b %Y}' for m in window)}.",
+            kind=spec.kind, label=spec.label, met=False, have=None, need=params["threshold"],
+            explanation=f"No figures yet for {_month_words(window)}.",
             reason="no_figures", params=params,
         )  # fmt: skip
     combined = AGGREGATIONS[metric.aggregation](values)
@@ -316,12 +328,12 @@ def evaluate_metric(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Resul
         f"{metric.aggregation.capitalize()} {number(combined)}{unit} over {len(values)} month(s)."
     )
     if missing:
-        explanation += f" Missing figures for {', '.join(f'{m:%b %Y}' for m in missing)}."
+        explanation += f" Missing figures for {_month_words(missing)}."
     reason = "met" if met else ("off_target" if not on_target else "missing_months")
     params["value"] = number(combined)
     return Result(
         kind=spec.kind, label=spec.label, met=met, have=number(combined),
-        need=number(threshold), explanation=explanation, reason=reason, params=params,
+        need=params["threshold"], explanation=explanation, reason=reason, params=params,
     )  # fmt: skip
 
 
@@ -716,7 +728,7 @@ def spec_from_requirement(
         window_months=req.window_months,
         metric=metric,
         comparison=req.comparison,
-        threshold=req.threshold,
+        threshold=None if req.threshold is None else Decimal(str(req.threshold)),
         competency=competency.slug if competency else "",
         competency_name=competency.name if competency else "",
         proficiency_rank=proficiency.rank if proficiency else None,

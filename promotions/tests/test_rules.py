@@ -162,8 +162,8 @@ def test_volume_on_par_with_expected(seeded, values, met, have):
 
 
 def test_metric_window_is_the_last_complete_months():
-    assert metric_window(D(2026, 11, 23), 3) == [D(2026, 8, 1), D(2026, 9, 1), D(2026, 10, 1)]
-    assert metric_window(D(2026, 1, 1), 2) == [D(2025, 11, 1), D(2025, 12, 1)]
+    assert metric_window(D(2026, 11, 23), 3) == (D(2026, 8, 1), D(2026, 9, 1), D(2026, 10, 1))
+    assert metric_window(D(2026, 1, 1), 2) == (D(2025, 11, 1), D(2025, 12, 1))
 
 
 @pytest.mark.django_db
