@@ -110,11 +110,11 @@ def attestation_expectations(*, employee: Employee) -> dict[str, Expectation]:
     """What a manager may confirm for the person, per next level ("ready for Lead, not yet
     for Principal"): the confirmations among each next level's requirements (group members
     too) and its perks' conditions, keyed for a form. Two queries."""
-    levels = list(employee.level.next_levels.order_by("rank", "order", "id"))
-    levels.append(employee.level)  # confirmations that unlock a perk at the current level
+    next_levels = list(employee.level.next_levels.order_by("rank", "order", "id"))
+    levels = [*next_levels, employee.level]  # the current level: confirmations unlocking a perk
     rows = (
         Requirement.objects.filter(kind=Requirement.Kind.ATTESTATION)
-        .filter(Q(level__in=levels) | Q(entitlement__level__in=levels))
+        .filter(Q(level__in=next_levels) | Q(entitlement__level__in=levels))
         .select_related("level", "entitlement__level")
         .order_by("order", "id")
     )

@@ -368,6 +368,8 @@ def evaluate_attestation(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> 
             )
             reason = "confirmed_for_other_level"
             params["confirmed_for"] = elsewhere
+        if spec.valid_months:
+            explanation += f" A confirmation is valid for {spec.valid_months} months."
     else:
         params["confirmed_on"] = confirmed_on.isoformat()
         if spec.valid_months:

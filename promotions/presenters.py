@@ -32,6 +32,13 @@ def checklist(readiness) -> list[dict]:
     return rows
 
 
+def has_perk_kind(status, kind: str) -> bool:
+    """Whether the person's level or a next level has a perk of this kind."""
+    return any(e.entitlement.kind == kind for e in status.entitlements) or any(
+        ent.kind == kind for r in status.next_levels for ent in r.level.entitlements.all()
+    )
+
+
 def next_levels(status) -> list[dict]:
     return [
         {"readiness": r, "rows": checklist(r), "total": len(r.results)} for r in status.next_levels

@@ -40,6 +40,8 @@ def _career_context(employee: Employee, as_of) -> dict:
         "next_levels": presenters.next_levels(status),
         "locked_entitlements": [e for e in status.entitlements if not e.unlocked],
         "other_perks": [p for kind, p in status.perks.items() if kind != "wfh_days_per_month"],
+        # A framework without work-from-home days (Whatfix) does not say "0 days a month".
+        "shows_wfh": presenters.has_perk_kind(status, "wfh_days_per_month"),
         "next_perks": [
             (r.level, e) for r in status.next_levels for e in r.level.entitlements.all()
         ],

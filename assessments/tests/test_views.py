@@ -11,7 +11,7 @@ from django.urls import reverse
 from assessments.models import Evidence
 from assessments.tests.factories import EvidenceFactory
 from people.models import Employee
-from people.tests.factories import UserFactory
+from people.tests.factories import EmployeeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -385,3 +385,19 @@ def test_hr_records_a_monthly_figure_only_for_a_defined_metric(client, team, hr)
     )
     assert client.post(url, {**form, "metric": "csat_pct"}).status_code == 302
     assert team["report"].metrics.get().metric == "csat_pct"
+
+
+def test_a_manager_confirms_for_each_next_level_separately(client, seeded):
+    lead = EmployeeFactory(framework_slug="whatfix-support", level_code="SL2")
+    engineer = EmployeeFactory(framework_slug="whatfix-support", level_code="S2", manager=lead)
+    login(client, lead)
+    url = reverse("assessments:attest_report", args=[engineer.pk])
+    labels = [label for _, label in client.get(url).context["form"].fields["code"].choices]
+    assert "For S3: Exhibits the traits, skills and behaviours of this level" in labels
+    assert "For SL1: Supervises, mentors and guides team members on the job" in labels
+    assert not any(label.startswith("For S2:") for label in labels)  # already there
+    s3 = engineer.level.next_levels.get(code="S3")
+    assert client.post(url, {"code": f"{s3.pk}:next-level-behaviours"}).status_code == 302
+    assert [(a.code, a.level.code) for a in engineer.attestations.all()] == [
+        ("next-level-behaviours", "S3")
+    ]  # ready for Principal, not yet for Lead

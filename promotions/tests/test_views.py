@@ -43,9 +43,19 @@ def test_my_career_shows_the_checklist_the_wfh_days_and_links_to_submit(client, 
     assert "0 days a month" in html
     assert "2 work-from-home days a month once: at least 12 months since hire" in html
     assert "As superhero: 4 work-from-home days a month" in html
-    assert "1 of 3 · 1 of 3 approved." in html
+    assert "1 of 3 approved. 2 more needed" in html
+    assert "1 of 3 · 1 of 3" not in html  # the progress is said once
     assert "/evidence/new/?kind=ticket&amp;category=integration" in html
     assert "0 of 15 met" in html  # one ticket is progress, not a met requirement
+
+
+def test_a_framework_without_work_from_home_days_does_not_show_zero_days(client, seeded):
+    engineer = EmployeeFactory(framework_slug="whatfix-support", level_code="S2")
+    html = page(client, engineer.user, "/").content.decode()
+    assert "Work from home" not in html and 'data-testid="wfh"' not in html
+    assert "Not confirmed for SL1 by a manager yet. A confirmation is valid for 12 months." in (
+        html
+    )
 
 
 def test_the_top_level_says_so(client, seeded):
