@@ -1,6 +1,7 @@
 """import_framework / export_framework: round trips, new draft versions, and bad files."""
 
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from frameworks.models import Framework, Requirement
 from frameworks.tests.test_yaml_format import MINIMAL
+from frameworks.yaml_format import parse_framework_yaml
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "frameworks"
 
@@ -136,6 +138,91 @@ BAD_FILES = {
     ),
 }
 
+TENURE = """\
+      - kind: tenure
+        months: 24
+"""
+
+GROUP = """\
+      - kind: group
+        code: skills
+        count: 3
+        members:
+          - kind: tenure
+            months: 12
+          - kind: time_in_level
+            months: 6
+"""
+PROFICIENCIES = """\
+proficiency_levels:
+  - slug: beginner
+    name: Beginner
+  - slug: advanced
+    name: Advanced
+competencies:
+  - slug: drive
+    name: Drive
+"""
+
+BAD_FILES.update({
+    "a group asking for more than it has": (
+        MINIMAL.replace(TENURE, GROUP),
+        "levels[two].requirements[0]: asks for any 3 of 2 member(s); a group needs at least "
+        "as many members as it asks for.",
+    ),
+    "members under a requirement that is not a group": (
+        MINIMAL.replace(TENURE, TENURE + "        members:\n          - kind: tenure\n"
+                        "            months: 1\n"),
+        "levels[two].requirements[0].members: only a “group” requirement has members.",
+    ),
+    "a group inside a group": (
+        MINIMAL.replace(TENURE, GROUP.replace("count: 3", "count: 1").replace(
+            "          - kind: time_in_level\n            months: 6\n",
+            "          - kind: group\n            code: inner\n            count: 1\n")),
+        "levels[two].requirements[0].members[1]: kind: A member of a group cannot itself be a "
+        "group.",
+    ),
+    "an unknown evidence window": (
+        MINIMAL.replace(TENURE, "      - kind: evidence\n        evidence_kind: ticket\n"
+                        "        count: 3\n        window: forever\n"),
+        "levels[two].requirements[0]: window: Value 'forever' is not a valid choice.",
+    ),
+    "a trailing window without its months": (
+        MINIMAL.replace(TENURE, "      - kind: evidence\n        evidence_kind: ticket\n"
+                        "        count: 3\n        window: trailing\n"),
+        "levels[two].requirements[0]: window_months: Say how many trailing months count.",
+    ),
+    "a metric nobody defined": (
+        MINIMAL.replace(TENURE, "      - kind: metric\n        metric: nps\n"
+                        "        threshold: 50\n        window_months: 3\n"),
+        "levels[two].requirements[0]: metric: “nps” is not a defined metric",
+    ),
+    "a metric definition with an unknown direction": (
+        MINIMAL.replace("tracks:", "metrics:\n  - slug: qa_pct\n    name: QA\n"
+                        "    direction: sideways\ntracks:"),
+        "metrics[qa_pct]: direction: Value 'sideways' is not a valid choice.",
+    ),
+    "weights that are not numbers": (
+        MINIMAL.replace(TENURE, "      - kind: points\n        count: 5\n"
+                        "        points_source: evidence\n        weights: {ticket: lots}\n"),
+        "levels[two].requirements[0].weights.ticket: must be a number, got 'lots'.",
+    ),
+    "a required proficiency falling along builds_on": (
+        MINIMAL.replace("tracks:", PROFICIENCIES + "tracks:")
+        .replace("    rank: 1\n", "    rank: 1\n    required_proficiencies:\n"
+                 "      - competency: drive\n        proficiency: advanced\n")
+        .replace("    rank: 2\n", "    rank: 2\n    builds_on: one\n    required_proficiencies:\n"
+                 "      - competency: drive\n        proficiency: beginner\n"),
+        "levels[two].required_proficiencies[drive]: Beginner is below the Advanced that one, "
+        "which it builds on, requires; required proficiency never falls along builds_on.",
+    ),
+    "a milestone month twice": (
+        MINIMAL.replace("tracks:", "milestones:\n  - months: 6\n    subject: A\n"
+                        "  - months: 6\n    subject: B\ntracks:"),
+        "milestones: months 6 appears more than once.",
+    ),
+})  # fmt: skip
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", BAD_FILES.keys())
@@ -174,3 +261,74 @@ def test_import_of_a_non_utf8_file_says_so(tmp_path):
 def test_export_of_an_unknown_slug_names_the_known_ones(seeded):
     with pytest.raises(CommandError, match="No framework nope. Known slugs: support-formula, "):
         export("nope")
+
+
+RICH = MINIMAL.replace("tracks:", PROFICIENCIES + """\
+metrics:
+  - slug: qa_score_pct
+    name: QA score
+    unit: "%"
+    aggregation: minimum
+milestones:
+  - months: 6
+    subject: Half a year in
+tracks:""").replace(TENURE, """\
+      - kind: group
+        code: skills
+        count: 1
+        label: 3 advanced tasks, or 2 badges and 1 secondary
+        members:
+          - kind: evidence
+            evidence_kind: demonstration
+            category: advanced
+            count: 3
+          - kind: points
+            count: 3
+            points_source: evidence
+            weights: {qa/badge: 1, demonstration/secondary: 1}
+      - kind: attestation
+        code: ready
+        label: Ready for the next level
+        valid_months: 12
+      - kind: metric
+        metric: qa_score_pct
+        threshold: 92.5
+        window_months: 6
+      - kind: evidence
+        evidence_kind: initiative
+        count: 1
+        window: level
+      - kind: points
+        count: 4
+        points_source: ratings
+        weights: {drive: 2}
+    entitlements:
+      - kind: learning_budget_per_year
+        value: 1500
+        unit: EUR a year
+        conditions:
+          - kind: tenure
+            months: 12
+""")  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_every_construct_survives_import_and_export(seeded, monkeypatch):
+    import_text(RICH, monkeypatch)
+    first = export("tiny")
+    data = parse_framework_yaml(first)
+    two = data["levels"][1]
+    group, attestation, metric, evidence, points = two["requirements"]
+    assert [m["kind"] for m in group["members"]] == ["evidence", "points"]
+    assert group["members"][1]["weights"] == {"demonstration/secondary": 1, "qa/badge": 1}
+    assert (attestation["valid_months"], metric["threshold"], evidence["window"]) == (
+        12, Decimal("92.5"), "level",
+    )  # fmt: skip
+    assert points["weights"] == {"drive": 2}
+    assert two["entitlements"][0]["unit"] == "EUR a year"
+    assert data["metrics"][0]["aggregation"] == "minimum"
+    assert data["milestones"] == [
+        {"months": 6, "subject": "Half a year in", "body": "", "assumed": False}
+    ]
+    import_text(first, monkeypatch)
+    assert export("tiny") == first.replace("version: 1", "version: 2")  # byte for byte
