@@ -11,6 +11,7 @@ from people.models import Employee
 from people.selectors import reviewable_report_ids
 
 from .models import Attestation, CompetencyRating, Evidence, EvidenceReview
+from .selectors import attestation_expectations
 
 EDITABLE_FIELDS = (
     "kind", "category", "title", "reference", "occurred_on", "description", "attachment",
@@ -182,6 +183,12 @@ def attestation_record(
     """A manager confirms a qualitative expectation for one target level; confirming it
     again for that level updates the date (the history keeps the earlier one)."""
     _ensure_reviewer_of(manager, employee, "attest")
+    expected = attestation_expectations(employee=employee)
+    if f"{level.pk}:{code}" not in expected:
+        raise ValidationError(
+            f"“{code}” is not something to confirm for {employee.name} for {level.code}: only "
+            "the confirmations of their next levels (and of their perks) can be given."
+        )
     attestation = Attestation.objects.filter(
         employee=employee, code=code, level=level
     ).first() or Attestation(employee=employee, code=code, level=level)

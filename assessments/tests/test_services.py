@@ -205,9 +205,9 @@ def test_a_manager_attests_and_a_report_cannot_attest_for_a_peer(team):
     attestation = services.attestation_record(
         employee=team["report"],
         manager=team["manager"],
-        code="qa-minimal-assistance",
+        code="workaround-solutions",
         level=team["report"].level.next_levels.get(),
-        statement="Can QA with minimal assistance",
+        statement="Creates workaround solutions when standard solutions fail",
         attested_on=datetime.date(2026, 11, 23),
     )
     assert attestation.attested_by == team["manager"].user
@@ -221,6 +221,18 @@ def test_a_manager_attests_and_a_report_cannot_attest_for_a_peer(team):
             statement="Can QA with minimal assistance",
             attested_on=datetime.date(2026, 11, 23),
         )
+
+
+def test_a_confirmation_is_only_given_for_a_next_level_bar(team):
+    report = team["report"]  # a hero: superhero is next, senior-superhero is not
+    senior = report.level.next_levels.get().next_levels.get()
+    with pytest.raises(ValidationError) as info:
+        services.attestation_record(
+            employee=report, manager=team["manager"], code="qa-minimal-assistance",
+            level=senior, statement="QA", attested_on=datetime.date(2026, 11, 23),
+        )  # fmt: skip
+    assert "only the confirmations of their next levels" in info.value.messages[0]
+    assert not report.attestations.exists()
 
 
 def test_an_approval_asks_for_the_owner_to_be_rejudged_after_commit(
