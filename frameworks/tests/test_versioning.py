@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from frameworks.models import Framework, Requirement
+from frameworks.models import Framework, RequiredProficiency, Requirement
 from frameworks.services import framework_clone, framework_publish
 from people.models import Employee
 from people.tests.factories import EmployeeFactory
@@ -90,3 +90,22 @@ def test_archived_versions_are_kept_with_their_rules(seeded):
     old_bar = Requirement.objects.get(level__framework=v1, level__code="superhero", kind="tenure")
     assert old_bar.months == 24
     assert Employee.objects.filter(framework=v1).count() == 0
+
+
+@pytest.mark.django_db
+def test_publishing_refuses_a_proficiency_that_falls_along_builds_on(seeded):
+    draft = framework_clone(framework=seeded["whatfix-support"])
+    intermediate = draft.proficiency_levels.get(slug="intermediate")
+    RequiredProficiency.objects.filter(
+        level__framework=draft, level__code="SL1", competency__slug="drive-for-results"
+    ).update(proficiency=intermediate)
+    with pytest.raises(ValidationError) as info:
+        framework_publish(framework=draft)
+    assert info.value.messages == [
+        "levels[SL1].required_proficiencies[drive-for-results]: Intermediate is below the "
+        "Advanced that S3, which it builds on, requires; required proficiency never falls "
+        "along builds_on."
+    ]
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert Framework.objects.get(slug="whatfix-support", status="published").version == 1
