@@ -1,6 +1,7 @@
 """The facts promotions are judged on: evidence, reviews, ratings, attestations, metrics."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -215,6 +216,11 @@ class Attestation(models.Model):
 
     def __str__(self):
         return f"{self.statement} for {self.level.code} ({self.attested_on})"
+
+    def clean(self):
+        both = self.level_id and self.employee_id
+        if both and self.level.framework.slug != self.employee.framework.slug:
+            raise ValidationError({"level": "That level is of another framework."})
 
 
 class MonthlyMetric(models.Model):

@@ -30,6 +30,7 @@ from .models import (
     Track,
 )
 from .services import framework_clone, framework_publish
+from .yaml_format import FrameworkFormatError
 
 COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 80})}}
 
@@ -262,7 +263,13 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
     @admin.action(description="Clone as a new draft version", permissions=["add"])
     def clone_as_draft(self, request, queryset):
         for framework in queryset:
-            draft = framework_clone(framework=framework)
+            try:
+                draft = framework_clone(framework=framework)
+            except FrameworkFormatError as exc:  # a version saved before a check existed
+                self.message_user(
+                    request, f"{framework}: not cloned: {' '.join(exc.errors)}", messages.ERROR
+                )
+                continue
             self.message_user(
                 request,
                 f"{framework.name}: draft version {draft.version} created. Edit it, then publish.",

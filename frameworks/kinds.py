@@ -384,8 +384,8 @@ def evaluate_attestation(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> 
         else:
             met, reason = True, "met"
             explanation = f"Confirmed for {spec.level_code} by a manager on {_day(confirmed_on)}."
-            if expires_on is not None:
-                explanation += f" Valid until {_day(expires_on)}."
+            if expires_on is not None:  # the day it expires is no longer valid
+                explanation += f" Valid until {_day(expires_on - datetime.timedelta(days=1))}."
     return Result(
         kind=spec.kind, label=spec.label, met=met, have=int(met), need=1,
         explanation=explanation, code=spec.code, reason=reason, params=params,
@@ -531,8 +531,12 @@ def implied_attestation(spec, lower):
     return spec.code == lower.code
 
 
+def _unscoped(spec: RuleSpec) -> RuleSpec:
+    return replace(spec, level_code="", members=tuple(_unscoped(m) for m in spec.members))
+
+
 def implied_group(spec, lower):
-    return replace(spec, level_code="") == replace(lower, level_code="")
+    return _unscoped(spec) == _unscoped(lower)
 
 
 def implied_points(spec, lower):
@@ -683,7 +687,7 @@ def validate_parameters(kind: str, values: Mapping[str, object]) -> dict[str, st
         if source not in POINTS_SOURCES:
             errors["points_source"] = f"Choose one of: {', '.join(POINTS_SOURCES)}."
         elif not isinstance(weights, dict) or not all(
-            isinstance(k, str) and _is_number(v) and Decimal(str(v)) > 0 for k, v in weights.items()
+            isinstance(k, str) and _is_positive_number(v) for k, v in weights.items()
         ):
             errors["weights"] = "Write weights as a mapping of names to positive numbers."
         elif source == "evidence" and not weights:
@@ -694,14 +698,15 @@ def validate_parameters(kind: str, values: Mapping[str, object]) -> dict[str, st
     return errors
 
 
-def _is_number(value) -> bool:
-    if isinstance(value, bool):
+def _is_positive_number(value) -> bool:
+    """A finite number above zero (NaN and infinities are not weights)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         return False
     try:
-        Decimal(str(value))
+        number = Decimal(str(value))
     except ArithmeticError:
         return False
-    return isinstance(value, int | float | Decimal | str)
+    return number.is_finite() and number > 0
 
 
 def spec_from_requirement(
@@ -749,9 +754,8 @@ def spec_from_requirement(
 
 
 def level_is_no_harder(specs: list[RuleSpec], lower: list[RuleSpec]) -> bool:
-    """Whether someone meeting every bar of `lower` already meets every bar of `specs`."""
-    if not specs:
-        return False
+    """Whether someone meeting every bar of `lower` already meets every bar of `specs`
+    (a level without any bar is met by everyone)."""
     return all(
         any(lower_spec.kind == spec.kind and KINDS[spec.kind].implied_by(spec, lower_spec)
             for lower_spec in lower)

@@ -526,7 +526,12 @@ class Requirement(models.Model):
             if unknown:
                 errors["weights"] = f"Not competencies of this framework: {', '.join(unknown)}."
         if self.parent is not None:
-            if self.parent.kind != "group":
+            same_owner = (self.parent.level_id, self.parent.entitlement_id) == (
+                self.level_id, self.entitlement_id,
+            )  # fmt: skip
+            if not same_owner:
+                errors["parent"] = "A group's option belongs to the same level (or perk)."
+            elif self.parent.kind != "group":
                 errors["parent"] = "Only an “any N of” group has members."
             elif self.parent.parent_id is not None:
                 errors["parent"] = "Groups nest one level deep: this group is itself a member."

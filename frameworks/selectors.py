@@ -134,7 +134,11 @@ def framework_guard_warnings(*, framework: Framework) -> list[str]:
     warnings = []
     for lower in levels:
         for higher in lower.next_levels.all():
-            if kinds.level_is_no_harder(
+            if not rules[higher.pk].requirements:
+                warnings.append(
+                    f"{higher.code} has no requirements: everyone at {lower.code} already meets it."
+                )
+            elif kinds.level_is_no_harder(
                 rules[higher.pk].requirements, rules[lower.pk].requirements
             ):
                 warnings.append(

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from .models import (
@@ -175,7 +175,7 @@ class _Builder:
             {i["code"]: [i["builds_on"]] if i["builds_on"] else [] for i in data["levels"]},
             what="builds_on",
         )
-        self.errors.extend(proficiency_drops(framework=framework))
+        self.errors.extend(proficiency_drops(framework=framework))  # groups: checked per place
         if self.errors:
             raise FrameworkFormatError(self.errors)
         return framework
@@ -184,7 +184,16 @@ class _Builder:
         """A metric the file defines: created when new. An existing definition is kept as
         HR has it (definitions are shared by every framework and version)."""
         path = f"metrics[{item['slug']}]"
-        if MetricDefinition.objects.filter(slug=item["slug"]).exists():
+        existing = MetricDefinition.objects.filter(slug=item["slug"]).first()
+        if existing is not None:
+            # Name, unit and wording may differ; what a threshold means may not.
+            for key in ("direction", "aggregation"):
+                if item[key] and item[key] != getattr(existing, key):
+                    self.errors.append(
+                        f"{path}.{key}: this installation defines “{existing.slug}” with "
+                        f"{key} {getattr(existing, key)!r}, the file says {item[key]!r}; make "
+                        "them agree (Metric definitions in the admin) or use another slug."
+                    )
             return
         fields = {k: v for k, v in item.items() if v not in ("", None)}
         self.save(MetricDefinition(**fields), path)
@@ -305,6 +314,28 @@ class _Builder:
                 return
 
 
+def group_shortfalls(*, framework: Framework) -> list[str]:
+    """Groups asking for more options than they have (one query); empty when none."""
+    groups = (
+        Requirement.objects.filter(kind="group")
+        .filter(Q(level__framework=framework) | Q(entitlement__level__framework=framework))
+        .annotate(options=Count("members"))
+        .select_related("level", "entitlement__level")
+    )
+    return [
+        f"levels[{(g.level or g.entitlement.level).code}]: the group “{g.code}” asks for any "
+        f"{g.count} of {g.options} option(s); a group needs at least as many options as it "
+        "asks for."
+        for g in groups
+        if g.options < (g.count or 0)
+    ]
+
+
+def framework_problems(*, framework: Framework) -> list[str]:
+    """What makes a framework version unusable, checked on import and before publishing."""
+    return [*proficiency_drops(framework=framework), *group_shortfalls(framework=framework)]
+
+
 def proficiency_drops(*, framework: Framework) -> list[str]:
     """Where a level requires less of a competency than the level it builds on.
 
@@ -385,9 +416,9 @@ def framework_publish(*, framework: Framework) -> Framework:
                 for old in previous.levels.all()
                 if old.code in new_levels
             }
-        drops = proficiency_drops(framework=framework)
-        if drops:
-            raise ValidationError(drops)
+        problems = framework_problems(framework=framework)
+        if problems:
+            raise ValidationError(problems)
         framework.status = Framework.Status.PUBLISHED
         framework.published_at = timezone.now()
         framework.save(update_fields=["status", "published_at"])

@@ -214,6 +214,8 @@ def _check_value(value, key: Key, path: str, errors: list[str]):
         try:
             number = Decimal(str(value))
         except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
             errors.append(f"{path}: must be a number, got {value!r}.")
             return None
         return number

@@ -216,6 +216,17 @@ BAD_FILES.update({
         "levels[two].required_proficiencies[drive]: Beginner is below the Advanced that one, "
         "which it builds on, requires; required proficiency never falls along builds_on.",
     ),
+    "an infinite weight": (
+        MINIMAL.replace(TENURE, "      - kind: points\n        count: 5\n"
+                        "        points_source: evidence\n        weights: {ticket: .inf}\n"),
+        "levels[two].requirements[0].weights.ticket: must be a number, got inf.",
+    ),
+    "a metric that means the opposite here": (
+        MINIMAL.replace("tracks:", "metrics:\n  - slug: unplanned_absence_pct\n"
+                        "    name: Absence\n    direction: higher\ntracks:"),
+        "metrics[unplanned_absence_pct].direction: this installation defines "
+        "“unplanned_absence_pct” with direction 'lower', the file says 'higher'",
+    ),
     "a milestone month twice": (
         MINIMAL.replace("tracks:", "milestones:\n  - months: 6\n    subject: A\n"
                         "  - months: 6\n    subject: B\ntracks:"),

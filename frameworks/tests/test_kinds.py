@@ -1,6 +1,7 @@
 """The requirement kinds as pure rules: specs built in memory, no database, dates pinned."""
 
 import datetime
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -238,4 +239,31 @@ def test_a_level_is_no_harder_when_every_bar_is_implied_by_the_level_below():
     since_level = RuleSpec(kind="evidence", label="e", evidence_kind="initiative", count=1,
                            window="level")  # fmt: skip
     assert not kinds.level_is_no_harder([since_level], [since_level])
-    assert not kinds.level_is_no_harder([], lower)
+    assert kinds.level_is_no_harder([], lower)  # a level without bars is met by everyone
+
+
+def test_the_same_group_on_two_levels_is_implied():
+    def at(level_code):
+        members = (replace(CONFIRM_SL1, level_code=level_code), TWO_YEARS)
+        return RuleSpec(kind="group", label="g", code="skills", count=1, level_code=level_code,
+                        members=members)  # fmt: skip
+
+    assert kinds.level_is_no_harder([at("SL2")], [at("SL1")])
+
+
+@pytest.mark.parametrize("weight", ["NaN", "Infinity", "-Infinity", 0, -2, True, "lots"])
+def test_a_weight_must_be_a_finite_positive_number(weight):
+    errors = kinds.validate_parameters(
+        "points", {"count": 3, "points_source": "evidence", "weights": {"ticket": weight}}
+    )
+    assert errors == {"weights": "Write weights as a mapping of names to positive numbers."}
+
+
+def test_a_confirmation_says_its_last_valid_day():
+    spec = RuleSpec(kind="attestation", label="QA", code="qa", level_code="SL1", valid_months=1)
+    given = facts(attestations={("qa", "SL1"): D(2025, 1, 31)})
+    assert evaluate_spec(given, spec, D(2025, 2, 27)).explanation.endswith(
+        "Valid until 27 Feb 2025."
+    )
+    expired = evaluate_spec(given, spec, D(2025, 2, 28))
+    assert (expired.met, expired.params["expires_on"]) == (False, "2025-02-28")

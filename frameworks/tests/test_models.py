@@ -157,3 +157,13 @@ def test_a_group_member_cannot_be_a_group_and_groups_nest_one_level():
     assert messages_of(member_of_member)["parent"] == [
         "Groups nest one level deep: this group is itself a member."
     ]
+
+
+@pytest.mark.django_db
+def test_a_group_option_belongs_to_the_groups_level(seeded):
+    s1, s2 = (seeded["whatfix-support"].levels.get(code=c) for c in ("S1", "S2"))
+    group = Requirement.objects.create(kind="group", code="g", count=1, level=s1)
+    option = Requirement(kind="tenure", months=1, parent=group, level=s2)
+    assert messages_of(option)["parent"] == [
+        "A group's option belongs to the same level (or perk)."
+    ]

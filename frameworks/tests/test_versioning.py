@@ -109,3 +109,24 @@ def test_publishing_refuses_a_proficiency_that_falls_along_builds_on(seeded):
     draft.refresh_from_db()
     assert draft.status == "draft"
     assert Framework.objects.get(slug="whatfix-support", status="published").version == 1
+
+
+@pytest.mark.django_db
+def test_publishing_refuses_a_group_with_fewer_options_than_it_asks_for(seeded, hr, client):
+    draft = framework_clone(framework=seeded["whatfix-support"])
+    s1 = draft.levels.get(code="S1")
+    Requirement.objects.create(level=s1, kind="group", code="skills", count=2)
+    with pytest.raises(ValidationError) as info:
+        framework_publish(framework=draft)
+    assert info.value.messages == [
+        "levels[S1]: the group “skills” asks for any 2 of 0 option(s); a group needs at least "
+        "as many options as it asks for."
+    ]
+    client.force_login(hr)  # cloning such a version says why instead of failing
+    response = client.post(
+        "/admin/frameworks/framework/",
+        {"action": "clone_as_draft", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "not cloned" in response.content.decode()
