@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -167,6 +168,43 @@ class Result:
 
 
 # --- helpers --------------------------------------------------------------------------
+
+# Numbers a label written by HR may name as {count}, {months}...: the label then follows
+# the parameters ("At least {count} solved integration tickets").
+LABEL_NUMBERS = ("count", "months", "threshold", "window_months", "valid_months")
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(LABEL_NUMBERS) + r")\}")
+
+
+def plain(value) -> str:
+    """A parameter as a label writes it: 100 not 100.00, 92.5 not 92.50."""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        return format(value, "f")
+    return str(value)
+
+
+def fill_label(label: str, values: Mapping[str, object]) -> str:
+    """A label with its {placeholders} replaced by the parameters' values."""
+    if "{" not in label:
+        return label
+
+    def value_of(match):
+        value = values.get(match[1])
+        return match[0] if value is None else plain(value)
+
+    return _PLACEHOLDER.sub(value_of, label)
+
+
+def stale_numbers(label: str, before: Mapping[str, object], after: Mapping[str, object]):
+    """The parameters whose old value a written label still states after they changed."""
+    text = _PLACEHOLDER.sub("", label)
+    return [
+        name
+        for name in LABEL_NUMBERS
+        if before.get(name) is not None
+        and before.get(name) != after.get(name)
+        and re.search(rf"(?<![\d.]){re.escape(plain(before[name]))}(?![\d]|\.\d)", text)
+    ]
 
 
 @lru_cache(maxsize=65536)  # the sweep rounds the same thresholds and figures again and again
@@ -725,7 +763,7 @@ def spec_from_requirement(
         metric = MetricSpec(slug=req.metric, name=req.metric)
     spec = RuleSpec(
         kind=req.kind,
-        label=req.label,
+        label=fill_label(req.label, {name: getattr(req, name) for name in LABEL_NUMBERS}),
         months=req.months,
         count=req.count,
         evidence_kind=req.evidence_kind,

@@ -14,6 +14,22 @@ from django.db.models import Q
 from . import kinds
 
 
+class EvidenceKind(models.TextChoices):
+    TICKET = "ticket", "Ticket"
+    DOCUMENT = "document", "Document"
+    EXAM = "exam", "Exam"
+    DEMONSTRATION = "demonstration", "Demonstration"
+    ESCALATION = "escalation", "Escalation"
+    WORKAROUND = "workaround", "Workaround"
+    INITIATIVE = "initiative", "Initiative"
+    QA = "qa", "QA"
+    LIAISON = "liaison", "Liaison"
+    FEEDBACK = "feedback", "Customer feedback"
+
+
+EVIDENCE_KINDS = EvidenceKind.choices
+
+
 class Framework(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -42,6 +58,13 @@ class Framework(models.Model):
                 fields=["slug"],
                 condition=Q(status="published"),
                 name="framework_one_published_version",
+            ),
+            # HR works on one draft at a time: cloning again opens it (frameworks.services).
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(status="draft"),
+                name="framework_one_draft",
+                violation_error_message="This framework already has a draft: open it instead.",
             ),
         ]
 
@@ -267,6 +290,34 @@ class RequiredProficiency(models.Model):
             )
 
 
+class EvidenceCategory(models.Model):
+    """A category people may give evidence of one kind (integration tickets, lead initiatives).
+
+    A framework's categories for a kind are these and the ones its requirements
+    name; evidence of that kind takes one of them or none.
+    """
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="evidence_categories"
+    )
+    evidence_kind = models.CharField(max_length=20, choices=EVIDENCE_KINDS)
+    slug = models.SlugField(max_length=60)
+    name = models.CharField(max_length=120)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework", "evidence_kind", "order", "id"]
+        verbose_name_plural = "evidence categories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "evidence_kind", "slug"], name="evidence_category_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_evidence_kind_display()}: {self.name}"
+
+
 class MetricDefinition(models.Model):
     """A monthly figure HR tracks per person, e.g. QA score or median open time.
 
@@ -371,17 +422,7 @@ class Requirement(models.Model):
         "Kind", [(slug.upper(), (slug, entry.name)) for slug, entry in kinds.KINDS.items()]
     )
 
-    class EvidenceKind(models.TextChoices):
-        TICKET = "ticket", "Ticket"
-        DOCUMENT = "document", "Document"
-        EXAM = "exam", "Exam"
-        DEMONSTRATION = "demonstration", "Demonstration"
-        ESCALATION = "escalation", "Escalation"
-        WORKAROUND = "workaround", "Workaround"
-        INITIATIVE = "initiative", "Initiative"
-        QA = "qa", "QA"
-        LIAISON = "liaison", "Liaison"
-        FEEDBACK = "feedback", "Customer feedback"
+    EvidenceKind = EvidenceKind
 
     class Comparison(models.TextChoices):
         GTE = "gte", "at least"
@@ -422,7 +463,11 @@ class Requirement(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     label = models.CharField(
-        max_length=300, blank=True, help_text="Plain words shown to people; generated if empty."
+        max_length=300,
+        blank=True,
+        help_text="Plain words shown to people; written from the parameters when empty. Write "
+        "{count}, {months}, {threshold}, {window_months} or {valid_months} to keep your words in "
+        "step with the parameters.",
     )
     months = models.PositiveIntegerField(
         "months", null=True, blank=True, validators=[MaxValueValidator(600)]
@@ -525,6 +570,17 @@ class Requirement(models.Model):
             unknown = sorted(set(self.weights) - known)
             if unknown:
                 errors["weights"] = f"Not competencies of this framework: {', '.join(unknown)}."
+        if self.label and self.pk:
+            before = Requirement.objects.filter(pk=self.pk).values(*kinds.LABEL_NUMBERS).first()
+            stale = kinds.stale_numbers(self.label, before or {}, self.parameter_values())
+            if stale:
+                name = stale[0]
+                errors["label"] = (
+                    f"The label still says {kinds.plain(before[name])} but the "
+                    f"{name.replace('_', ' ')} is now {kinds.plain(getattr(self, name))}: write "
+                    f"{{{name}}} in its place to keep the label in step, or clear the label to "
+                    "have it written for you."
+                )
         if self.parent is not None:
             same_owner = (self.parent.level_id, self.parent.entitlement_id) == (
                 self.level_id, self.entitlement_id,
@@ -549,7 +605,9 @@ class Requirement(models.Model):
 
     @property
     def display_label(self) -> str:
-        return self.label or describe_requirement(self)
+        if self.label:
+            return kinds.fill_label(self.label, self.parameter_values())
+        return describe_requirement(self)
 
 
 def describe_requirement(req: Requirement) -> str:

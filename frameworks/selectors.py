@@ -11,6 +11,7 @@ from .models import (
     BehaviouralIndicator,
     Competency,
     Entitlement,
+    EvidenceCategory,
     Framework,
     FrameworkMilestone,
     Level,
@@ -116,6 +117,48 @@ def level_rules(levels, *, metrics: dict | None = None) -> dict[int, LevelRules]
         )
         for level in levels
     }
+
+
+def evidence_categories(*, framework_id: int) -> dict[str, list[tuple[str, str]]]:
+    """evidence kind -> [(category slug, name)] people of this framework may choose (two
+    queries): the declared categories, then any other that a requirement, a group option,
+    a perk's condition or a points weight counts."""
+    table: dict[str, dict[str, str]] = defaultdict(dict)
+    for c in EvidenceCategory.objects.filter(framework_id=framework_id):
+        table[c.evidence_kind][c.slug] = c.name
+    used = Requirement.objects.filter(
+        Q(level__framework_id=framework_id) | Q(entitlement__level__framework_id=framework_id)
+    ).values_list("kind", "evidence_kind", "category", "weights")
+    for kind, evidence_kind, category, weights in used:
+        if kind == "exam":
+            evidence_kind = "exam"
+        if evidence_kind and category:
+            table[evidence_kind].setdefault(category, category.replace("-", " "))
+        for key in (weights or {}) if kind == "points" else ():
+            weight_kind, _, weight_category = str(key).partition("/")
+            if weight_category:
+                table[weight_kind].setdefault(weight_category, weight_category.replace("-", " "))
+    return {kind: list(categories.items()) for kind, categories in table.items()}
+
+
+def evidence_category_problem(
+    *, framework_id: int, evidence_kind: str, category: str
+) -> str | None:
+    """Why a category cannot be given to evidence of this kind, or None when it can.
+
+    No category is always fine (the item counts only where a bar asks for any).
+    """
+    if not category:
+        return None
+    allowed = dict(evidence_categories(framework_id=framework_id).get(evidence_kind, []))
+    if category in allowed:
+        return None
+    if not allowed:
+        return (
+            f"Evidence of this kind has no categories in your framework: leave the category "
+            f"empty (not “{category}”)."
+        )
+    return f"“{category}” is not a category of this kind; choose one of: {', '.join(allowed)}."
 
 
 def framework_guard_warnings(*, framework: Framework) -> list[str]:
@@ -237,6 +280,10 @@ def framework_as_dict(*, framework: Framework) -> dict:
                     Q(level__framework=framework) | Q(entitlement__level__framework=framework)
                 ).values("metric")
             )
+        ],
+        "evidence_categories": [
+            {"evidence_kind": c.evidence_kind, "slug": c.slug, "name": c.name}
+            for c in framework.evidence_categories.all()
         ],
         "milestones": [
             {"months": m.months, "subject": m.subject, "body": m.body, "assumed": m.assumed}

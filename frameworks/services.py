@@ -11,6 +11,7 @@ from .models import (
     BehaviouralIndicator,
     Competency,
     Entitlement,
+    EvidenceCategory,
     Framework,
     FrameworkMilestone,
     FrameworkNote,
@@ -78,6 +79,15 @@ class _Builder:
         self.unique(data["metrics"], "slug", "metrics")
         for item in data["metrics"]:
             self.ensure_metric(item)
+        seen_categories = set()
+        for order, item in enumerate(data["evidence_categories"]):
+            key = (item["evidence_kind"], item["slug"])
+            path = f"evidence_categories[{item['evidence_kind']}/{item['slug']}]"
+            if key in seen_categories:
+                self.errors.append(f"{path}: appears more than once.")
+                continue
+            seen_categories.add(key)
+            self.save(EvidenceCategory(framework=framework, order=order, **item), path)
         self.unique(data["milestones"], "months", "milestones")
         for item in data["milestones"]:
             self.save(
@@ -372,6 +382,14 @@ def framework_import(*, data: dict) -> Framework:
     `FrameworkFormatError` lists each one with its place.
     """
     with transaction.atomic():
+        draft = Framework.objects.filter(slug=data["slug"], status=Framework.Status.DRAFT).first()
+        if draft is not None:
+            raise FrameworkFormatError(
+                [
+                    f"framework: {data['slug']} already has a draft (version {draft.version}); "
+                    "HR works on one draft at a time: publish or delete it first."
+                ]
+            )
         # Two imports racing for the same number fail on framework_unique_version.
         latest = Framework.objects.filter(slug=data["slug"]).aggregate(v=Max("version"))["v"]
         version = latest + 1 if latest else data["version"] or 1
@@ -383,8 +401,21 @@ def framework_import_yaml(*, text: str) -> Framework:
 
 
 def framework_clone(*, framework: Framework) -> Framework:
-    """A new draft version with the same content, for HR to edit and publish."""
+    """A new draft version with the same content, for HR to edit and publish.
+
+    Raises FrameworkFormatError when the framework already has a draft."""
     return framework_import(data=framework_as_dict(framework=framework))
+
+
+def framework_draft_open(*, framework: Framework) -> tuple[Framework, bool]:
+    """The framework's draft, made from `framework` when there is none: (draft, created).
+
+    Running it again opens the same draft, so HR never works on two at once.
+    """
+    existing = Framework.objects.filter(slug=framework.slug, status=Framework.Status.DRAFT).first()
+    if existing is not None:
+        return existing, False
+    return framework_clone(framework=framework), True
 
 
 def framework_publish(*, framework: Framework) -> Framework:
@@ -428,19 +459,33 @@ def framework_publish(*, framework: Framework) -> Framework:
     return framework
 
 
-def framework_seed(*, text: str) -> tuple[Framework, str]:
-    """Install a seed framework idempotently; return it and what happened.
+def framework_seed(*, text: str, update: bool = False) -> tuple[Framework, str]:
+    """Install a seed framework; return the framework shown and what happened, in words.
 
-    Nothing changes when the newest version already has the same content. A
-    new slug is imported and published; changed content becomes a new draft
-    for HR to review and publish.
+    A slug that is not installed is imported and published. An installed one
+    is left alone: HR owns it from then on. With `update`, the seed is offered
+    as a new draft when its content differs from the newest version, never
+    over HR's work: an open draft is left as it is. Running it again changes
+    nothing.
     """
     data = parse_framework_yaml(text)
-    latest = Framework.objects.filter(slug=data["slug"]).order_by("-version").first()
-    if latest is not None:
-        if comparable(framework_as_dict(framework=latest)) == comparable(data):
-            return latest, "unchanged"
-        return framework_import(data=data), "new draft"
-    with transaction.atomic():
-        framework = framework_import(data=data)
-        return framework_publish(framework=framework), "installed"
+    slug = data["slug"]
+    latest = Framework.objects.filter(slug=slug).order_by("-version").first()
+    if latest is None:
+        with transaction.atomic():
+            framework = framework_import(data=data)
+            return framework_publish(framework=framework), "installed"
+    if not update:
+        return latest, (
+            f"already installed (newest v{latest.version}, {latest.get_status_display().lower()}); "
+            "left alone. `seed_frameworks --update` offers the seed as a draft."
+        )
+    if comparable(framework_as_dict(framework=latest)) == comparable(data):
+        return latest, "unchanged: the newest version has the seed's content"
+    draft = Framework.objects.filter(slug=slug, status=Framework.Status.DRAFT).first()
+    if draft is not None:
+        return draft, (
+            f"HR's draft v{draft.version} is open: not touched. Publish or delete it, then run "
+            "`seed_frameworks --update` again."
+        )
+    return framework_import(data=data), "new draft with the seed's content, for HR to review"

@@ -140,6 +140,11 @@ METRIC = _mapping(
     Key("aggregation", "str"),
     Key("description", "str"),
 )
+EVIDENCE_CATEGORY = _mapping(
+    Key("evidence_kind", "str", required=True),
+    Key("slug", "str", required=True),
+    Key("name", "str", required=True),
+)
 MILESTONE = _mapping(
     Key("months", "int", required=True),
     Key("subject", "str", required=True),
@@ -162,6 +167,7 @@ FRAMEWORK = _mapping(
     Key("source_note", "str"),
     Key("direct_manager_review_only", "bool"),
     Key("metrics", METRIC),
+    Key("evidence_categories", EVIDENCE_CATEGORY),
     Key("milestones", MILESTONE),
     Key("notes", NOTE),
     Key("proficiency_levels", PROFICIENCY),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from frameworks.models import Framework, Requirement
+from frameworks.services import framework_clone, framework_publish
 from frameworks.tests.test_yaml_format import MINIMAL
 from frameworks.yaml_format import parse_framework_yaml
 
@@ -40,14 +41,43 @@ def without_version_and_status(text: str) -> list[str]:
     return [line for line in text.splitlines() if not line.startswith(("version:", "status:"))]
 
 
-@pytest.mark.django_db
-def test_seed_frameworks_twice_changes_nothing(seeded):
-    before = row_counts()
+def seed(*args) -> str:
     out = io.StringIO()
-    call_command("seed_frameworks", stdout=out)
+    call_command("seed_frameworks", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("args", [(), ("--update",)])
+def test_seed_frameworks_twice_changes_nothing(seeded, args):
+    before = row_counts()
+    out = seed(*args)
     assert row_counts() == before
-    assert "support-formula v1: unchanged" in out.getvalue()
-    assert "whatfix-support v1: unchanged" in out.getvalue()
+    if args:
+        assert "support-formula v1: unchanged: the newest version has the seed's content" in out
+    else:
+        assert "whatfix-support v1: already installed (newest v1, published); left alone." in out
+
+
+@pytest.mark.django_db
+def test_seed_frameworks_after_hr_publishes_changes_nothing_and_says_so(seeded):
+    draft = framework_clone(framework=seeded["support-formula"])
+    Requirement.objects.filter(level__framework=draft, months=24).update(months=30)
+    framework_publish(framework=draft)
+    before = row_counts()
+    assert "support-formula v2: already installed (newest v2, published); left alone." in seed()
+    assert row_counts() == before
+    # HR is working on a draft: --update leaves it alone.
+    draft = framework_clone(framework=draft)
+    Requirement.objects.filter(level__framework=draft, months=30).update(months=33)
+    assert "support-formula v3: HR's draft v3 is open: not touched." in seed("--update")
+    framework_publish(framework=draft)
+    # Then --update offers the seed beside HR's version, once.
+    assert "support-formula v4: new draft with the seed's content" in seed("--update")
+    assert "support-formula v4: unchanged" in seed("--update")
+    published = Framework.objects.get(slug="support-formula", status="published")
+    assert published.version == 3
+    assert Requirement.objects.filter(level__framework=published, months=33).exists()
 
 
 @pytest.mark.django_db
@@ -88,9 +118,8 @@ def test_seed_with_changed_content_adds_a_draft_and_keeps_the_published_version(
     monkeypatch.setattr(
         "frameworks.management.commands.seed_frameworks.SEED_DIR", tmp_path, raising=True
     )
-    out = io.StringIO()
-    call_command("seed_frameworks", stdout=out)
-    assert "support-formula v2: new draft" in out.getvalue()
+    assert "support-formula v1: already installed" in seed()
+    assert "support-formula v2: new draft" in seed("--update")
     published = Framework.objects.get(slug="support-formula", status="published")
     assert published.version == 1
     assert Requirement.objects.filter(level__framework=published, months=24).exists()
@@ -341,5 +370,6 @@ def test_every_construct_survives_import_and_export(seeded, monkeypatch):
     assert data["milestones"] == [
         {"months": 6, "subject": "Half a year in", "body": "", "assumed": False}
     ]
+    framework_publish(framework=Framework.objects.get(slug="tiny"))
     import_text(first, monkeypatch)
-    assert export("tiny") == first.replace("version: 1", "version: 2")  # byte for byte
+    assert export("tiny", 2) == first.replace("version: 1", "version: 2")  # byte for byte

@@ -10,7 +10,7 @@ from frameworks.models import Requirement, describe_requirement
 
 def messages_of(requirement: Requirement) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as info:
-        requirement.clean()
+        requirement.clean()  # the per-kind and per-label checks; field checks are Django's
     return info.value.message_dict
 
 
@@ -167,3 +167,33 @@ def test_a_group_option_belongs_to_the_groups_level(seeded):
     assert messages_of(option)["parent"] == [
         "A group's option belongs to the same level (or perk)."
     ]
+
+
+@pytest.mark.django_db
+def test_a_label_follows_its_parameters_through_placeholders(seeded):
+    req = Requirement.objects.get(
+        level__framework=seeded["support-formula"], level__code="superhero", category="integration"
+    )
+    assert req.label.startswith("At least {count} solved integration tickets")
+    req.count = 4
+    req.full_clean()
+    assert req.display_label.startswith("At least 4 solved integration tickets")
+
+
+@pytest.mark.django_db
+def test_a_written_label_that_still_says_the_old_number_is_refused(seeded):
+    req = Requirement.objects.get(
+        level__framework=seeded["support-formula"], level__code="superhero", kind="tenure"
+    )
+    req.label = "At least 24 months since joining"
+    req.save()
+    req.months = 30
+    assert messages_of(req) == {
+        "label": [
+            "The label still says 24 but the months is now 30: write {months} in its place to "
+            "keep the label in step, or clear the label to have it written for you."
+        ]
+    }
+    req.label = ""
+    req.full_clean()
+    assert req.display_label == "At least 30 months since joining"

@@ -11,14 +11,25 @@ SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "frameworks"
 
 class Command(BaseCommand):
     help = (
-        "Install the seed frameworks from fixtures/frameworks/*.yaml. Idempotent: a framework "
-        "whose newest version has the same content is left alone; changed content becomes a draft."
+        "Install the seed frameworks from fixtures/frameworks/*.yaml where their slug is not "
+        "installed yet; an installed framework is HR's and is left alone. With --update, a seed "
+        "whose content differs from the newest version is offered as a new draft for HR to "
+        "review and publish, never over an open draft. Running it again changes nothing."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="Offer each changed seed as a new draft beside HR's published version.",
+        )
+
+    def handle(self, *args, update: bool, **options):
         for path in sorted(SEED_DIR.glob("*.yaml")):
             try:
-                framework, outcome = framework_seed(text=path.read_text(encoding="utf-8"))
+                framework, outcome = framework_seed(
+                    text=path.read_text(encoding="utf-8"), update=update
+                )
             except FrameworkFormatError as exc:
                 raise CommandError(
                     f"{path.name}:\n" + "\n".join(f"  - {e}" for e in exc.errors)
