@@ -12,6 +12,7 @@ from .models import (
     HelpdeskTagCategory,
     MonthlyMetric,
 )
+from .selectors import evidence_category_check, known_evidence_categories
 
 
 class EvidenceReviewInline(admin.TabularInline):
@@ -25,11 +26,46 @@ class EvidenceReviewInline(admin.TabularInline):
         return False  # reviews are made on the review pages, which check who may review
 
 
+class EvidenceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets decide what is shown)
+
+    def clean(self):
+        cleaned = super().clean()
+        employee, kind = cleaned.get("employee"), cleaned.get("kind")
+        if employee is not None and kind:
+            try:
+                evidence_category_check(
+                    employee=employee, kind=kind, category=cleaned.get("category") or ""
+                )
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+class CategoryCheckFilter(admin.SimpleListFilter):
+    """Evidence whose category its owner's framework does not have: it counts toward nothing."""
+
+    title = "category check"
+    parameter_name = "category_check"
+
+    def lookups(self, request, model_admin):
+        return [("unknown", "Not a category of the framework")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "unknown":
+            return queryset
+        return queryset.exclude(category="").exclude(known_evidence_categories())
+
+
 @admin.register(Evidence)
 class EvidenceAdmin(SimpleHistoryAdmin):
+    form = EvidenceAdminForm
     list_display = ("title", "employee", "kind", "category", "occurred_on", "status", "outcome")
     list_filter = (
-        "status", "kind", "category", "outcome", "employee__team", "employee__framework",
+        CategoryCheckFilter, "status", "kind", "category", "outcome", "employee__team",
+        "employee__framework",
     )  # fmt: skip
     list_select_related = ("employee__user",)
     search_fields = ("title", "reference", "employee__user__email", "employee__user__last_name")

@@ -6,6 +6,7 @@ from careerpath.input import SafeModelMultipleChoiceField
 from frameworks.models import Competency, ProficiencyLevel
 
 from .models import PERIOD_VALIDATOR, Evidence, EvidenceKind, EvidenceReview
+from .selectors import evidence_category_check, evidence_category_choices
 
 
 class EvidenceForm(forms.ModelForm):
@@ -25,9 +26,16 @@ class EvidenceForm(forms.ModelForm):
         }
         field_classes = {"competencies": SafeModelMultipleChoiceField}
 
+    category = forms.ChoiceField(
+        required=False,
+        help_text="The categories your framework counts for this kind of evidence.",
+    )
+
     def __init__(self, *args, employee, **kwargs):
         super().__init__(*args, **kwargs)
         self.employee = employee
+        self.fields["category"].choices = evidence_category_choices(employee=employee)
+        self.fields["category"].widget.attrs["data-filter-by"] = "kind"
         self.fields["competencies"].queryset = Competency.objects.filter(
             framework_id=employee.framework_id
         )
@@ -44,6 +52,13 @@ class EvidenceForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("kind") and "category" in cleaned:
+            try:
+                evidence_category_check(
+                    employee=self.employee, kind=cleaned["kind"], category=cleaned["category"]
+                )
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
         if cleaned.get("kind") != EvidenceKind.EXAM:
             for name in ("outcome", "score"):
                 if cleaned.get(name) not in (None, ""):

@@ -25,6 +25,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from frameworks.models import Framework, Level, MetricDefinition
+from frameworks.selectors import evidence_categories
 from people.models import Employee
 from people.services import employee_level_change
 
@@ -206,7 +207,9 @@ def _choice(row: dict, column: str, choices, errors: list, *, required=True) -> 
 
 def _employees_by_email(emails) -> dict[str, Employee]:
     keys = {email.lower() for email in emails if email}
-    employees = Employee.objects.select_related("user").annotate(key=Lower("user__email"))
+    employees = Employee.objects.select_related("user", "framework").annotate(
+        key=Lower("user__email")
+    )
     return {e.key: e for e in employees.filter(key__in=keys).order_by("-pk")}
 
 
@@ -456,10 +459,27 @@ def evidence_import(*, text: str) -> ImportResult:
     )
     employees = _employees_by_email(row["email"] for _, row in rows)
     existing, now = _existing_evidence(employees), timezone.now()
+    categories = {}  # framework id -> {kind: {category slugs}}, read once per framework
+
+    def category_problem(employee, kind, category):
+        if not category or employee is None or kind not in EvidenceKind.values:
+            return None
+        if employee.framework_id not in categories:
+            table = evidence_categories(framework_id=employee.framework_id)
+            categories[employee.framework_id] = {k: dict(v) for k, v in table.items()}
+        allowed = categories[employee.framework_id].get(kind, {})
+        if category not in allowed:
+            known = ", ".join(allowed) or "none: leave it empty"
+            framework = employee.framework.slug
+            return f'category "{category}" is not a {kind} category of {framework} ({known})'
+        return None
 
     def read_row(row, errors):
         employee = _employee(row["email"], employees, errors)
         kind = _choice(row, "kind", EvidenceKind.values, errors)
+        problem = category_problem(employee, kind, row["category"])
+        if problem:
+            errors.append(problem)
         status = _choice(row, "status", IMPORT_STATUSES, errors)
         outcome = _choice(row, "outcome", Evidence.Outcome.values, errors, required=False)
         if outcome and kind != EvidenceKind.EXAM:

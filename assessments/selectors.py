@@ -3,14 +3,16 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
-from frameworks.models import Level, Requirement
+from frameworks.models import Framework, Level, Requirement
+from frameworks.selectors import evidence_categories, evidence_category_problem
 from people.models import Employee
 from people.roles import user_is_hr
 from people.selectors import reviewable_report_ids
 
-from .models import Evidence
+from .models import Evidence, EvidenceKind
 
 
 def evidence_visible_to(*, user, evidence: Evidence) -> bool:
@@ -141,3 +143,54 @@ def latest_ratings(*, employee: Employee) -> dict[int, dict[str, "object"]]:
     for rating in rows:
         latest.setdefault(rating.competency_id, {}).setdefault(rating.source, rating)
     return latest
+
+
+def evidence_category_check(*, employee: Employee, kind: str, category: str) -> None:
+    """Raise ValidationError on `category` when the person's framework has no such category
+    for evidence of this kind (one that would never count)."""
+    problem = evidence_category_problem(
+        framework_id=employee.framework_id, evidence_kind=kind, category=category
+    )
+    if problem:
+        raise ValidationError({"category": problem})
+
+
+def evidence_category_choices(*, employee: Employee) -> list:
+    """The category select of the evidence form: no category, then one group per kind."""
+    labels = dict(Evidence.kind.field.choices)
+    table = evidence_categories(framework_id=employee.framework_id)
+    return [("", "— none —")] + [
+        (labels.get(kind, kind), categories) for kind, categories in sorted(table.items())
+    ]
+
+
+def requirements_counting(*, employee: Employee, kind: str, category: str) -> list[str]:
+    """The bars of the person's next levels (and of their perks) that evidence of this kind
+    and category counts toward, as people read them (one query)."""
+    if kind not in EvidenceKind.values:
+        return []
+    next_levels = list(employee.level.next_levels.all())
+    counts = Q(kind="exam") if kind == "exam" else Q(kind="evidence", evidence_kind=kind)
+    rows = (
+        Requirement.objects.filter(Q(level__in=next_levels) | Q(entitlement__level=employee.level))
+        .filter(counts, Q(category=category) | Q(category=""))
+        .select_related("level", "entitlement__level", "competency", "proficiency")
+        .order_by("order", "id")
+    )
+    return [f"{r.level.code if r.level_id else r.entitlement}: {r.display_label}" for r in rows]
+
+
+def known_evidence_categories() -> Q:
+    """A filter matching evidence whose category its owner's framework has for its kind
+    (two queries per framework version in use)."""
+    match = Q(pk__in=[])
+    for framework_id in (
+        Framework.objects.filter(employees__isnull=False).values_list("id", flat=True).distinct()
+    ):
+        for kind, categories in evidence_categories(framework_id=framework_id).items():
+            match |= Q(
+                employee__framework_id=framework_id,
+                kind=kind,
+                category__in=[slug for slug, _ in categories],
+            )
+    return match

@@ -11,7 +11,7 @@ from people.models import Employee
 from people.selectors import reviewable_report_ids
 
 from .models import Attestation, CompetencyRating, Evidence, EvidenceReview
-from .selectors import attestation_expectations
+from .selectors import attestation_expectations, evidence_category_check
 
 EDITABLE_FIELDS = (
     "kind", "category", "title", "reference", "occurred_on", "description", "attachment",
@@ -32,6 +32,7 @@ def evidence_submit(*, employee: Employee, submitted_by, competencies=(), **fiel
         raise PermissionDenied("You can submit evidence only for yourself.")
     evidence = Evidence(employee=employee, submitted_by=submitted_by, **fields)
     evidence.full_clean()
+    evidence_category_check(employee=employee, kind=evidence.kind, category=evidence.category)
     with transaction.atomic():
         evidence.save()
         evidence.competencies.set(competencies)
@@ -68,6 +69,9 @@ def evidence_resubmit(*, evidence: Evidence, by, competencies=None, **changes) -
     evidence.reviewed_at = None
     evidence.review_comment = ""
     evidence.full_clean()
+    evidence_category_check(
+        employee=evidence.employee, kind=evidence.kind, category=evidence.category
+    )
     with transaction.atomic():
         evidence.save()
         if competencies is not None:

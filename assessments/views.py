@@ -88,7 +88,16 @@ def evidence_create(request):
         else:
             messages.success(request, f"“{evidence.title}” is waiting for your manager's review.")
             return redirect("assessments:evidence_list")
-    return render(request, "assessments/evidence_form.html", {"form": form, "resubmit": False})
+    counts_toward = selectors.requirements_counting(
+        employee=employee,
+        kind=form["kind"].value() or "",
+        category=form["category"].value() or "",
+    )
+    return render(
+        request,
+        "assessments/evidence_form.html",
+        {"form": form, "resubmit": False, "counts_toward": counts_toward},
+    )
 
 
 def evidence_detail(request, pk):

@@ -306,7 +306,7 @@ class EvidenceCategory(models.Model):
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["framework", "evidence_kind", "order", "id"]
+        ordering = ["framework", "order", "id"]
         verbose_name_plural = "evidence categories"
         constraints = [
             models.UniqueConstraint(

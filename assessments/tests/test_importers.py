@@ -402,8 +402,13 @@ GOOD_EVIDENCE = "ann@example.com,ticket,integration,SSO for Acme,ZD-1,2026-09-01
         ("ann@example.com,ticket,api,Limits,ZD-2,2026-09-01,,", "status is missing"),
         (
             "ann@example.com,ticket,a p i,Limits,ZD-2,2026-09-01,approved,",
-            "category: Enter a valid “slug” consisting of letters, numbers, underscores or "
-            "hyphens.",
+            'category "a p i" is not a ticket category of support-formula (integration, '
+            "scripting, css, api)",
+        ),
+        (  # counted toward nothing: refused instead of approved and ignored
+            "ann@example.com,ticket,Integrations,Limits,ZD-2,2026-09-01,approved,",
+            'category "Integrations" is not a ticket category of support-formula (integration, '
+            "scripting, css, api)",
         ),
     ],
 )
@@ -613,8 +618,9 @@ def ticket_rows(n: int) -> list[str]:
         # published frameworks; their levels; all reporting lines; employees; users;
         # savepoint; release
         (people_import, PEOPLE_HEADER, people_rows, 7),
-        # employees; their evidence; savepoint; release
-        (evidence_import, EVIDENCE_HEADER, evidence_rows, 4),
+        # employees; their evidence; the framework's declared and used categories (once per
+        # framework); savepoint; release
+        (evidence_import, EVIDENCE_HEADER, evidence_rows, 6),
         # employees; metric definitions; their metrics; savepoint; release
         (metrics_import, METRICS_HEADER, metric_rows, 5),
         # tag mappings; employees; their evidence; savepoint; release

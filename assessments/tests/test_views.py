@@ -401,3 +401,47 @@ def test_a_manager_confirms_for_each_next_level_separately(client, seeded):
     assert [(a.code, a.level.code) for a in engineer.attestations.all()] == [
         ("next-level-behaviours", "S3")
     ]  # ready for Principal, not yet for Lead
+
+
+def test_evidence_takes_only_a_category_of_its_kind_in_the_persons_framework(client, seeded):
+    hero = EmployeeFactory(level_code="hero")
+    login(client, hero)
+    url = reverse("assessments:evidence_create")
+    form = {"kind": "ticket", "title": "Sync", "occurred_on": "2026-10-01"}
+    response = client.post(url, {**form, "category": "Integrations"})
+    assert "Select a valid choice. Integrations is not one of the available choices." in (
+        response.content.decode()
+    )
+    response = client.post(url, {**form, "category": "six-month"})  # an exam's category
+    assert "“six-month” is not a category of this kind; choose one of: integration" in (
+        response.content.decode()
+    )
+    assert not hero.evidence.exists()
+    assert client.post(url, {**form, "category": "integration"}).status_code == 302
+    engineer = EmployeeFactory(framework_slug="whatfix-support", level_code="S1")
+    login(client, engineer)
+    choices = client.get(url).context["form"].fields["category"].choices
+    assert choices == [("", "— none —")]  # Whatfix has no evidence categories
+
+
+def test_the_form_opened_from_the_checklist_names_the_bar_it_counts_toward(client, seeded):
+    hero = EmployeeFactory(level_code="hero")
+    login(client, hero)
+    response = client.get(reverse("assessments:evidence_create"),
+                          {"kind": "ticket", "category": "integration"})  # fmt: skip
+    assert response.context["counts_toward"] == [
+        "superhero: At least 3 solved integration tickets (SF/ET/HTTP Connect) they can talk "
+        "through"
+    ]
+
+
+def test_hr_finds_evidence_whose_category_counts_toward_nothing(client, seeded, hr):
+    hero = EmployeeFactory(level_code="hero")
+    good = EvidenceFactory(employee=hero, kind="ticket", category="integration")
+    bad = EvidenceFactory(employee=hero, kind="ticket", category="integrations")
+    client.force_login(hr)
+    response = client.get(
+        reverse("admin:assessments_evidence_changelist"), {"category_check": "unknown"}
+    )
+    shown = list(response.context["cl"].result_list)
+    assert bad in shown and good not in shown

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name_plural': 'evidence categories',
-                'ordering': ['framework', 'evidence_kind', 'order', 'id'],
+                'ordering': ['framework', 'order', 'id'],
             },
         ),
         migrations.AddField(

@@ -1,0 +1,28 @@
+// The evidence form offers only the categories of the chosen kind. Without this script
+// every category is listed and the server still refuses one of another kind.
+(function () {
+  "use strict";
+  function sync(categorySelect) {
+    var form = categorySelect.form;
+    var kindSelect = form && form.elements[categorySelect.dataset.filterBy];
+    if (!kindSelect) { return; }
+    var kindLabel = kindSelect.selectedIndex >= 0 ? kindSelect.options[kindSelect.selectedIndex].text : "";
+    var groups = categorySelect.querySelectorAll("optgroup");
+    groups.forEach(function (group) {
+      var shown = group.label === kindLabel;
+      group.hidden = !shown;
+      group.disabled = !shown;
+    });
+    var chosen = categorySelect.options[categorySelect.selectedIndex];
+    if (chosen && chosen.parentElement.tagName === "OPTGROUP" && chosen.parentElement.disabled) {
+      categorySelect.value = "";
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-filter-by]").forEach(function (categorySelect) {
+      var kindSelect = categorySelect.form.elements[categorySelect.dataset.filterBy];
+      if (kindSelect) { kindSelect.addEventListener("change", function () { sync(categorySelect); }); }
+      sync(categorySelect);
+    });
+  });
+})();
