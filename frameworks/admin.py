@@ -5,18 +5,29 @@ it. HR edits a framework by cloning it into a draft ("Clone as draft"),
 editing the draft, and publishing it ("Publish"). Nothing is deleted.
 """
 
+import json
+
 import nested_admin
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.forms import Textarea
+from django.db.models import Count, Q
+from django.forms import Select, Textarea
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .kinds import ALL_PARAMETERS
+from careerpath.input import parse_id
+
+from .kinds import ALL_PARAMETERS, KINDS
 from .models import (
     BehaviouralIndicator,
     Competency,
     Entitlement,
+    EvidenceCategory,
     Framework,
     FrameworkMilestone,
     FrameworkNote,
@@ -29,7 +40,7 @@ from .models import (
     ResponsibilityArea,
     Track,
 )
-from .services import framework_clone, framework_publish
+from .services import framework_draft_discard, framework_draft_open
 from .yaml_format import FrameworkFormatError
 
 COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 80})}}
@@ -80,16 +91,54 @@ def assumed_marker(obj) -> str:
 # --- inlines -----------------------------------------------------------------
 
 
-class RequirementInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
+class KindSelect(Select):
+    """The kind select carries each kind's fields (from the registry), so that
+    `frameworks/admin/requirement_kinds.js` shows only the parameters of the chosen kind;
+    without the script every field shows and the model's checks still apply."""
+
+    def __init__(self, attrs=None, choices=()):
+        fields = {slug: list(entry.fields) for slug, entry in KINDS.items()}
+        attrs = {**(attrs or {}), "data-kind-fields": json.dumps(fields)}
+        super().__init__(attrs, choices)
+
+
+class RequirementForm(forms.ModelForm):
+    class Meta:
+        model = Requirement
+        fields = "__all__"  # noqa: DJ007  (the inline's `fields` decide what is shown)
+        widgets = {"kind": KindSelect, "weights": Textarea(attrs={"rows": 2, "cols": 40})}
+
+
+class RequirementInline(DraftOnlyMixin, nested_admin.NestedStackedInline):
+    """A level's bars, one block each: kind first, then only the parameters of its kind."""
+
     model = Requirement
+    form = RequirementForm
     fk_name = "level"
     extra = 0
     sortable_field_name = "order"
     formfield_overrides = COMPACT_TEXT
     autocomplete_fields = ("competency", "proficiency")
-    raw_id_fields = ("parent",)
-    # Every parameter of the registry; a row uses those of its kind (issue 9 shows only those).
-    fields = ("order", "kind", "label", *ALL_PARAMETERS, "parent", "assumed")
+    fields = ("kind", "label", *ALL_PARAMETERS, "parent", "source_text", "assumed", "order")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent" and field is not None:
+            # An option of an "any N of" group of this same level (or perk).
+            level_id = getattr(request, "_level_admin_object_id", None)
+            groups = Requirement.objects.filter(kind="group")
+            field.queryset = (
+                groups.filter(Q(level_id=level_id) | Q(entitlement__level_id=level_id))
+                if level_id
+                else groups.none()
+            )
+            field.help_text = (
+                "Leave empty for a bar of its own; choose a group to make it one of its options."
+            )
+        return field
+
+    class Media:
+        js = ("frameworks/admin/requirement_kinds.js",)
 
 
 class ConditionInline(RequirementInline):
@@ -105,6 +154,17 @@ class EntitlementInline(DraftOnlyMixin, nested_admin.NestedStackedInline):
     formfield_overrides = COMPACT_TEXT
     fields = ("order", ("kind", "value", "unit", "assumed"), "label", "source_text")
     inlines = [ConditionInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "kind" and field is not None:
+            kinds_in_use = sorted(set(Entitlement.objects.values_list("kind", flat=True)))
+            field.help_text = (
+                "Any slug naming the perk; in use: " + ", ".join(kinds_in_use)
+                if kinds_in_use
+                else "Any slug naming the perk, e.g. wfh_days_per_month."
+            )
+        return field
 
 
 class ResponsibilityInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
@@ -219,19 +279,55 @@ class CompetencyInline(DraftOnlyMixin, nested_admin.NestedStackedInline):
 # --- model admins ------------------------------------------------------------
 
 
+def version_subtitle(framework: Framework) -> str:
+    """What every page of a framework's parts says first: which version, in what state."""
+    return (
+        f"{framework.name} · version {framework.version} · {framework.get_status_display().lower()}"
+    )
+
+
+def framework_links(framework: Framework) -> dict:
+    """The links a framework's pages offer: to the framework, and for a draft, to the impact
+    preview (where it is published after a confirmation)."""
+    links = {
+        "framework_url": reverse("admin:frameworks_framework_change", args=[framework.pk]),
+        "framework": framework,
+    }
+    if framework.is_editable:
+        links["preview_url"] = reverse(
+            "admin:promotions_frameworkimpact_change", args=[framework.pk]
+        )
+        links["discard_url"] = reverse("admin:frameworks_framework_discard", args=[framework.pk])
+    else:
+        links["draft_url"] = reverse("admin:frameworks_framework_draft", args=[framework.pk])
+    return links
+
+
+class EvidenceCategoryInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
+    model = EvidenceCategory
+    extra = 0
+    sortable_field_name = "order"
+    fields = ("order", "evidence_kind", "slug", "name")
+
+
 @admin.register(Framework)
 class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
+    """A framework version's own settings and shared parts; each level has a page of its own,
+    so no page comes near Django's limit on the number of fields."""
+
+    change_form_template = "admin/frameworks/framework_change_form.html"
     list_display = ("name", "slug", "version", "status", "effective_date", "published_at")
     list_filter = ("status", "slug")
     search_fields = ("name", "slug")
     ordering = ("slug", "-version")
-    readonly_fields = ("status", "published_at", "created_at")
+    readonly_fields = ("status", "published_at", "created_at", "levels_table")
     fields = (
         ("name", "slug"),
         ("version", "status"),
         ("effective_date", "published_at", "created_at"),
         "source_note",
         "direct_manager_review_only",
+        "levels_table",
     )
     formfield_overrides = COMPACT_TEXT
     inlines = [
@@ -240,7 +336,7 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
         TrackInline,
         ProficiencyLevelInline,
         CompetencyInline,
-        LevelInline,
+        EvidenceCategoryInline,
     ]
     actions = ["clone_as_draft", "publish"]
 
@@ -251,6 +347,10 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
             return (*self.readonly_fields, "slug", "version")
         return self.readonly_fields
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "levels_table"]
+
     def get_form(self, request, obj=None, **kwargs):
         request._framework_admin_object_id = obj.pk if obj else None
         return super().get_form(request, obj, **kwargs)
@@ -260,55 +360,186 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
             return []
         return super().get_inline_instances(request, obj)
 
-    @admin.action(description="Clone as a new draft version", permissions=["add"])
-    def clone_as_draft(self, request, queryset):
-        for framework in queryset:
-            try:
-                draft = framework_clone(framework=framework)
-            except FrameworkFormatError as exc:  # a version saved before a check existed
-                self.message_user(
-                    request, f"{framework}: not cloned: {' '.join(exc.errors)}", messages.ERROR
-                )
-                continue
-            self.message_user(
-                request,
-                f"{framework.name}: draft version {draft.version} created. Edit it, then publish.",
-                messages.SUCCESS,
+    @admin.display(description="levels")
+    def levels_table(self, obj):
+        levels = (
+            obj.levels.select_related("track")
+            .annotate(
+                bars=Count(
+                    "requirements", filter=Q(requirements__parent__isnull=True), distinct=True
+                ),
+                perks=Count("entitlements", distinct=True),
             )
+            .order_by("order", "rank", "id")
+        )
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+            "<td>{}</td></tr>",
+            (
+                (
+                    reverse("admin:frameworks_level_change", args=[level.pk]),
+                    level.code, level.title, level.track.name, level.rank, level.bars,
+                    level.perks,
+                )
+                for level in levels
+            ),
+        )  # fmt: skip
+        add = (
+            format_html(
+                '<p><a class="addlink" href="{}?framework={}">Add a level</a></p>',
+                reverse("admin:frameworks_level_add"),
+                obj.pk,
+            )
+            if obj.is_editable
+            else ""
+        )
+        return format_html(
+            '<table><thead><tr><th scope="col">Level</th><th scope="col">Title</th>'
+            '<th scope="col">Track</th><th scope="col">Rank</th>'
+            '<th scope="col">Requirements</th><th scope="col">Perks</th></tr></thead>'
+            '<tbody>{}</tbody></table>{}<p class="help">Each level, with its role profile, '
+            "requirements, perks and required proficiencies, is edited on its own page.</p>",
+            rows,
+            add,
+        )
 
-    @admin.action(
-        description="Publish (archives the current version, moves everyone across)",
-        permissions=["change"],
-    )
-    def publish(self, request, queryset):
-        for framework in queryset:
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        framework = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if framework is not None:
+            extra.update(subtitle=version_subtitle(framework), **framework_links(framework))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/draft/",
+                self.admin_site.admin_view(self.draft_view),
+                name="frameworks_framework_draft",
+            ),
+            path(
+                "<path:object_id>/discard/",
+                self.admin_site.admin_view(self.discard_view),
+                name="frameworks_framework_discard",
+            ),
+            *super().get_urls(),
+        ]
+
+    def discard_view(self, request, object_id):
+        """POST: throw a draft away (its banner's button)."""
+        framework = get_object_or_404(Framework, pk=parse_id(object_id) or 0)
+        if request.method == "POST" and self.has_change_permission(request, framework):
             try:
-                framework_publish(framework=framework)
+                framework_draft_discard(framework=framework)
             except ValidationError as exc:
-                self.message_user(request, f"{framework}: {' '.join(exc.messages)}", messages.ERROR)
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
                 self.message_user(
                     request,
-                    f"{framework.name} version {framework.version} is published.",
+                    f"{framework.name}: draft version {framework.version} thrown away.",
                     messages.SUCCESS,
                 )
+                return HttpResponseRedirect(reverse("admin:frameworks_framework_changelist"))
+        return HttpResponseRedirect(
+            reverse("admin:frameworks_framework_change", args=[framework.pk])
+        )
+
+    def draft_view(self, request, object_id):
+        """POST: open the framework's draft, making it from this version when there is none."""
+        framework = get_object_or_404(Framework, pk=parse_id(object_id) or 0)
+        if request.method != "POST" or not self.has_add_permission(request):
+            return HttpResponseRedirect(
+                reverse("admin:frameworks_framework_change", args=[framework.pk])
+            )
+        draft = self._open_draft(request, framework)
+        target = draft or framework
+        return HttpResponseRedirect(reverse("admin:frameworks_framework_change", args=[target.pk]))
+
+    def _open_draft(self, request, framework) -> Framework | None:
+        try:
+            draft, created = framework_draft_open(framework=framework)
+        except FrameworkFormatError as exc:  # a version saved before a check existed
+            self.message_user(
+                request, f"{framework}: not cloned: {' '.join(exc.errors)}", messages.ERROR
+            )
+            return None
+        if created:
+            self.message_user(
+                request,
+                f"{framework.name}: draft version {draft.version} created. Edit it, then "
+                "publish it from its impact preview.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                f"{framework.name} already has a draft (version {draft.version}): it is "
+                "opened here. HR works on one draft at a time.",
+                messages.WARNING,
+            )
+        return draft
+
+    @admin.action(description="Open a draft to edit (one per framework)", permissions=["add"])
+    def clone_as_draft(self, request, queryset):
+        opened = [d for d in (self._open_draft(request, f) for f in queryset) if d]
+        if len(opened) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:frameworks_framework_change", args=[opened[0].pk])
+            )
+        return None
+
+    @admin.action(
+        description="Publish… (shows who is affected, then asks to confirm)",
+        permissions=["change"],
+    )
+    def publish(self, request, queryset):
+        drafts = [f for f in queryset if f.is_editable]
+        if len(drafts) != 1 or len(queryset) != 1:
+            self.message_user(
+                request, "Choose one draft to publish: its impact preview asks to confirm.",
+                messages.ERROR,
+            )  # fmt: skip
+            return None
+        return HttpResponseRedirect(
+            reverse("admin:promotions_frameworkimpact_change", args=[drafts[0].pk])
+        )
+
+
+class LevelForm(forms.ModelForm):
+    class Meta:
+        model = Level
+        fields = "__all__"  # noqa: DJ007  (the admin's `fields` decide what is shown)
 
 
 @admin.register(Level)
 class LevelAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
+    """One level of one framework version: its profile, bars, perks and proficiencies."""
+
+    change_form_template = "admin/frameworks/framework_change_form.html"
     list_display = ("code", "title", "framework", "track", "rank", "is_entry", "summary_assumed")
     list_filter = ("framework", "track__name", "summary_assumed")
     list_select_related = ("framework", "track")
     search_fields = ("code", "title", "summary")
     formfield_overrides = COMPACT_TEXT
-    fields = LevelInline.fields
+    fields = ("framework", *LevelInline.fields)
     inlines = LevelInline.inlines
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("framework",) if obj is not None else ()
+
     def get_form(self, request, obj=None, **kwargs):
-        request._framework_admin_object_id = obj.framework_id if obj else None
+        framework_id = obj.framework_id if obj else parse_id(request.GET.get("framework", ""))
+        request._framework_admin_object_id = framework_id
+        request._level_admin_object_id = obj.pk if obj else None
         return super().get_form(request, obj, **kwargs)
 
+    def get_changeform_initial_data(self, request):
+        return {"framework": parse_id(request.GET.get("framework", ""))}
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "framework":
+            kwargs["queryset"] = Framework.objects.filter(status=Framework.Status.DRAFT)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         return _limit_to_framework(field, db_field.name, request)
 
@@ -316,8 +547,20 @@ class LevelAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         return _limit_to_framework(field, db_field.name, request)
 
-    def has_add_permission(self, request):
-        return False  # levels are added inside their framework
+    def get_inline_instances(self, request, obj=None):
+        if obj is None:  # Add the level first, then its bars.
+            return []
+        return super().get_inline_instances(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        level = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if level is not None:
+            extra.update(
+                subtitle=f"{level.code} · {version_subtitle(level.framework)}",
+                **framework_links(level.framework),
+            )
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
 
 @admin.register(Competency)

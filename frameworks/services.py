@@ -407,6 +407,25 @@ def framework_clone(*, framework: Framework) -> Framework:
     return framework_import(data=framework_as_dict(framework=framework))
 
 
+def framework_draft_discard(*, framework: Framework) -> None:
+    """Throw a draft away (HR works on one at a time). Published and archived versions stay:
+    people were judged against them. Parts are removed bars first, since a bar protects
+    the competency and proficiency it names."""
+    with transaction.atomic():
+        framework = Framework.objects.select_for_update().get(pk=framework.pk)
+        if framework.status != Framework.Status.DRAFT:
+            raise ValidationError(
+                f"Only a draft can be thrown away; version {framework.version} is "
+                f"{framework.get_status_display().lower()}."
+            )
+        Requirement.objects.filter(
+            Q(level__framework=framework) | Q(entitlement__level__framework=framework)
+        ).delete()
+        RequiredProficiency.objects.filter(level__framework=framework).delete()
+        Level.objects.filter(framework=framework).delete()
+        framework.delete()
+
+
 def framework_draft_open(*, framework: Framework) -> tuple[Framework, bool]:
     """The framework's draft, made from `framework` when there is none: (draft, created).
 

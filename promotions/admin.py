@@ -1,11 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from careerpath.input import parse_id
+from frameworks.services import framework_publish
 
 from .models import (
     ApprovalStep,
@@ -98,6 +100,23 @@ class FrameworkImpactAdmin(ReadOnlyAdmin):
         draft = get_object_or_404(self.get_queryset(request), pk=pk) if pk else None
         if draft is None:
             raise Http404("No such draft.")
+        may_publish = request.user.has_perm("frameworks.change_framework")
+        if request.method == "POST":
+            if not may_publish:
+                raise PermissionDenied("Only HR may publish a framework.")
+            if request.POST.get("confirm") == "publish":
+                try:
+                    framework_publish(framework=draft)
+                except ValidationError as exc:
+                    self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        f"{draft.name} version {draft.version} is published; everyone on the "
+                        "framework is judged against it from now on.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:frameworks_framework_change", draft.pk)
         preview = framework_impact_preview(draft=draft, as_of=timezone.localdate())
         return TemplateResponse(
             request,
@@ -108,5 +127,6 @@ class FrameworkImpactAdmin(ReadOnlyAdmin):
                 "title": f"Impact of publishing {draft.name} v{draft.version}",
                 "preview": preview,
                 "draft": draft,
+                "may_publish": may_publish,
             },
         )

@@ -59,19 +59,34 @@ def test_clone_action_creates_a_draft_that_hr_can_edit(hr_client, seeded):
 
 
 @pytest.mark.django_db
-def test_publish_action_publishes_the_draft_and_moves_people(hr_client, seeded):
+def test_publish_asks_to_confirm_on_the_impact_preview_then_moves_people(hr_client, seeded):
     person = EmployeeFactory(level_code="superhero")
-    hr_client.post(
-        reverse("admin:frameworks_framework_changelist"),
+    changelist = reverse("admin:frameworks_framework_changelist")
+    opened = hr_client.post(
+        changelist,
         {"action": "clone_as_draft", "_selected_action": [seeded["support-formula"].pk]},
-    )
-    draft = Framework.objects.get(slug="support-formula", version=2)
-    response = hr_client.post(
-        reverse("admin:frameworks_framework_changelist"),
-        {"action": "publish", "_selected_action": [draft.pk]},
         follow=True,
     )
-    assert "version 2 is published" in response.content.decode()
+    draft = Framework.objects.get(slug="support-formula", version=2)
+    assert "draft version 2 created" in opened.content.decode()
+    # Again: the same draft opens, no parallel one is made.
+    again = hr_client.post(
+        changelist,
+        {"action": "clone_as_draft", "_selected_action": [seeded["support-formula"].pk]},
+        follow=True,
+    )
+    assert "already has a draft (version 2): it is opened here" in again.content.decode()
+    assert Framework.objects.filter(slug="support-formula", status="draft").count() == 1
+    asked = hr_client.post(
+        changelist, {"action": "publish", "_selected_action": [draft.pk]}, follow=True
+    )
+    page = asked.content.decode()
+    assert "Publish version 2?" in page and "Yes, publish version 2" in page
+    draft.refresh_from_db()
+    assert draft.status == "draft"  # nothing happens before the confirmation
+    preview = reverse("admin:promotions_frameworkimpact_change", args=[draft.pk])
+    done = hr_client.post(preview, {"confirm": "publish"}, follow=True)
+    assert "version 2 is published" in done.content.decode()
     person.refresh_from_db()
     assert person.level.framework_id == draft.pk
 
@@ -83,15 +98,57 @@ def test_publishing_a_published_version_explains_why_not(hr_client, seeded):
         {"action": "publish", "_selected_action": [seeded["support-formula"].pk]},
         follow=True,
     )
-    assert "Only a draft can be published; version 1 is published." in response.content.decode()
+    assert "Choose one draft to publish: its impact preview asks to confirm." in (
+        response.content.decode()
+    )
 
 
 @pytest.mark.django_db
-def test_frameworks_cannot_be_deleted(hr_client, seeded):
+def test_an_employee_cannot_publish_from_the_preview(client, seeded):
+    from frameworks.services import framework_clone
+
+    draft = framework_clone(framework=seeded["support-formula"])
+    client.force_login(EmployeeFactory().user)
+    url = reverse("admin:promotions_frameworkimpact_change", args=[draft.pk])
+    response = client.post(url, {"confirm": "publish"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+@pytest.mark.django_db
+def test_every_page_of_a_draft_says_its_version_and_links_to_the_preview(hr_client, seeded):
+    from frameworks.services import framework_clone
+
+    draft = framework_clone(framework=seeded["whatfix-support"])
+    preview = reverse("admin:promotions_frameworkimpact_change", args=[draft.pk])
+    pages = [reverse("admin:frameworks_framework_change", args=[draft.pk])] + [
+        reverse("admin:frameworks_level_change", args=[level.pk]) for level in draft.levels.all()
+    ]
+    for url in pages:
+        html = hr_client.get(url).content.decode()
+        assert "Customer Support Career &amp; Competency Framework · version 2 · draft" in html
+        assert preview in html
+    published = hr_client.get(
+        reverse("admin:frameworks_framework_change", args=[seeded["whatfix-support"].pk])
+    ).content.decode()
+    assert "version 1 · published" in published and "Open a draft to edit" in published
+
+
+@pytest.mark.django_db
+def test_a_published_version_cannot_be_deleted_but_a_draft_can(hr_client, seeded):
+    from frameworks.services import framework_clone
+
     framework = seeded["support-formula"]
     response = hr_client.post(reverse("admin:frameworks_framework_delete", args=[framework.pk]))
     assert response.status_code == 403
     assert Framework.objects.filter(pk=framework.pk).exists()
+    draft = framework_clone(framework=framework)
+    response = hr_client.post(reverse("admin:frameworks_framework_discard", args=[draft.pk]))
+    assert response.status_code == 302
+    assert not Framework.objects.filter(pk=draft.pk).exists()
+    hr_client.post(reverse("admin:frameworks_framework_discard", args=[framework.pk]))
+    assert Framework.objects.filter(pk=framework.pk, status="published").exists()
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from frameworks.models import Framework, RequiredProficiency, Requirement
-from frameworks.services import framework_clone, framework_publish
+from frameworks.services import framework_clone, framework_draft_discard, framework_publish
 from people.models import Employee
 from people.tests.factories import EmployeeFactory
 
@@ -122,10 +122,16 @@ def test_publishing_refuses_a_group_with_fewer_options_than_it_asks_for(seeded, 
         "levels[S1]: the group “skills” asks for any 2 of 0 option(s); a group needs at least "
         "as many options as it asks for."
     ]
-    client.force_login(hr)  # cloning such a version says why instead of failing
+    # A version published before this check existed: opening a draft says why it cannot.
+    published = seeded["whatfix-support"]
+    Requirement.objects.create(
+        level=published.levels.get(code="S1"), kind="group", code="old", count=2
+    )
+    framework_draft_discard(framework=draft)
+    client.force_login(hr)
     response = client.post(
         "/admin/frameworks/framework/",
-        {"action": "clone_as_draft", "_selected_action": [draft.pk]},
+        {"action": "clone_as_draft", "_selected_action": [published.pk]},
         follow=True,
     )
     assert response.status_code == 200
