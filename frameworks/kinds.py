@@ -172,7 +172,9 @@ class Result:
 # Numbers a label written by HR may name as {count}, {months}...: the label then follows
 # the parameters ("At least {count} solved integration tickets").
 LABEL_NUMBERS = ("count", "months", "threshold", "window_months", "valid_months")
-_PLACEHOLDER = re.compile(r"\{(" + "|".join(LABEL_NUMBERS) + r")\}")
+LABEL_NAMES = ("competency", "proficiency")  # their names: "{competency} at {proficiency}"
+LABEL_PLACEHOLDERS = LABEL_NUMBERS + LABEL_NAMES
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(LABEL_PLACEHOLDERS) + r")\}")
 
 
 def plain(value) -> str:
@@ -196,15 +198,30 @@ def fill_label(label: str, values: Mapping[str, object]) -> str:
 
 
 def stale_numbers(label: str, before: Mapping[str, object], after: Mapping[str, object]):
-    """The parameters whose old value a written label still states after they changed."""
+    """The parameters whose old value a written label still states after they changed
+    (numbers, and the names of a competency or proficiency)."""
     text = _PLACEHOLDER.sub("", label)
-    return [
-        name
-        for name in LABEL_NUMBERS
-        if before.get(name) is not None
-        and before.get(name) != after.get(name)
-        and re.search(rf"(?<![\d.]){re.escape(plain(before[name]))}(?![\d]|\.\d)", text)
-    ]
+    stale = []
+    for name in LABEL_PLACEHOLDERS:
+        old, new = before.get(name), after.get(name)
+        if old is None or old == new:
+            continue
+        if name in LABEL_NAMES:
+            said = re.search(rf"\b{re.escape(str(old))}\b", text, flags=re.IGNORECASE)
+        else:
+            said = re.search(rf"(?<![\d.]){re.escape(plain(old))}(?![\d]|\.\d)", text)
+        if said:
+            stale.append(name)
+    return stale
+
+
+def label_values(req) -> dict[str, object]:
+    """What a requirement's label placeholders stand for (names for competency and
+    proficiency, which must be in memory)."""
+    values = {name: getattr(req, name) for name in LABEL_NUMBERS}
+    values["competency"] = req.competency.name if req.competency_id else None
+    values["proficiency"] = req.proficiency.name if req.proficiency_id else None
+    return values
 
 
 @lru_cache(maxsize=65536)  # the sweep rounds the same thresholds and figures again and again
@@ -763,7 +780,7 @@ def spec_from_requirement(
         metric = MetricSpec(slug=req.metric, name=req.metric)
     spec = RuleSpec(
         kind=req.kind,
-        label=fill_label(req.label, {name: getattr(req, name) for name in LABEL_NUMBERS}),
+        label=fill_label(req.label, label_values(req)),
         months=req.months,
         count=req.count,
         evidence_kind=req.evidence_kind,

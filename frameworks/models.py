@@ -466,8 +466,8 @@ class Requirement(models.Model):
         max_length=300,
         blank=True,
         help_text="Plain words shown to people; written from the parameters when empty. Write "
-        "{count}, {months}, {threshold}, {window_months} or {valid_months} to keep your words in "
-        "step with the parameters.",
+        "{count}, {months}, {threshold}, {window_months}, {valid_months}, {competency} or "
+        "{proficiency} to keep your words in step with the parameters.",
     )
     months = models.PositiveIntegerField(
         "months", null=True, blank=True, validators=[MaxValueValidator(600)]
@@ -570,14 +570,21 @@ class Requirement(models.Model):
             unknown = sorted(set(self.weights) - known)
             if unknown:
                 errors["weights"] = f"Not competencies of this framework: {', '.join(unknown)}."
-        if self.label and self.pk:
-            before = Requirement.objects.filter(pk=self.pk).values(*kinds.LABEL_NUMBERS).first()
-            stale = kinds.stale_numbers(self.label, before or {}, self.parameter_values())
+        if self.label and self.pk and not errors:
+            row = (
+                Requirement.objects.filter(pk=self.pk)
+                .values(*kinds.LABEL_NUMBERS, "competency__name", "proficiency__name")
+                .first()
+            ) or {}
+            before = {**row, "competency": row.get("competency__name"),
+                      "proficiency": row.get("proficiency__name")}  # fmt: skip
+            after = kinds.label_values(self)
+            stale = kinds.stale_numbers(self.label, before, after)
             if stale:
                 name = stale[0]
                 errors["label"] = (
                     f"The label still says {kinds.plain(before[name])} but the "
-                    f"{name.replace('_', ' ')} is now {kinds.plain(getattr(self, name))}: write "
+                    f"{name.replace('_', ' ')} is now {kinds.plain(after[name])}: write "
                     f"{{{name}}} in its place to keep the label in step, or clear the label to "
                     "have it written for you."
                 )
@@ -606,7 +613,7 @@ class Requirement(models.Model):
     @property
     def display_label(self) -> str:
         if self.label:
-            return kinds.fill_label(self.label, self.parameter_values())
+            return kinds.fill_label(self.label, kinds.label_values(self))
         return describe_requirement(self)
 
 

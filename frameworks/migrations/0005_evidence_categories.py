@@ -37,6 +37,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='requirement',
             name='label',
-            field=models.CharField(blank=True, help_text='Plain words shown to people; written from the parameters when empty. Write {count}, {months}, {threshold}, {window_months} or {valid_months} to keep your words in step with the parameters.', max_length=300),
+            field=models.CharField(blank=True, help_text='Plain words shown to people; written from the parameters when empty. Write {count}, {months}, {threshold}, {window_months}, {valid_months}, {competency} or {proficiency} to keep your words in step with the parameters.', max_length=300),
         ),
     ]

@@ -197,3 +197,22 @@ def test_a_written_label_that_still_says_the_old_number_is_refused(seeded):
     req.label = ""
     req.full_clean()
     assert req.display_label == "At least 30 months since joining"
+
+
+@pytest.mark.django_db
+def test_a_competency_label_follows_the_proficiency_and_a_stale_name_is_refused(seeded):
+    framework = seeded["whatfix-support"]
+    req = Requirement.objects.get(
+        level__framework=framework, level__code="S2", competency__slug="collaboration"
+    )
+    assert req.display_label == "Collaboration at Intermediate level or above"
+    req.proficiency = framework.proficiency_levels.get(slug="advanced")
+    req.full_clean()
+    assert req.display_label == "Collaboration at Advanced level or above"
+    req.label = "Collaboration at Intermediate level or above"  # written out by hand
+    req.save()
+    req.proficiency = framework.proficiency_levels.get(slug="beginner")
+    assert messages_of(req)["label"][0].startswith(
+        "The label still says Intermediate but the proficiency is now Beginner: write "
+        "{proficiency} in its place"
+    )

@@ -21,7 +21,13 @@
       });
       if (!name) { return; }
       var field = name.slice("field-".length);
-      row.hidden = select.value !== "" && shown.indexOf(field) === -1;
+      var hide = select.value !== "" && shown.indexOf(field) === -1;
+      row.hidden = hide;
+      // Hidden parameters are not sent: they are empty for this kind anyway, and the page
+      // stays far below Django's limit on the number of fields.
+      row.querySelectorAll("input, select, textarea").forEach(function (input) {
+        input.disabled = hide;
+      });
     });
   }
 
