@@ -209,6 +209,7 @@ def test_a_competency_label_follows_the_proficiency_and_a_stale_name_is_refused(
     req.proficiency = framework.proficiency_levels.get(slug="advanced")
     req.full_clean()
     assert req.display_label == "Collaboration at Advanced level or above"
+    req.proficiency = framework.proficiency_levels.get(slug="intermediate")
     req.label = "Collaboration at Intermediate level or above"  # written out by hand
     req.save()
     req.proficiency = framework.proficiency_levels.get(slug="beginner")
