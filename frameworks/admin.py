@@ -118,11 +118,12 @@ class RequirementInline(DraftOnlyMixin, nested_admin.NestedStackedInline):
     extra = 0
     sortable_field_name = "order"
     formfield_overrides = COMPACT_TEXT
-    autocomplete_fields = ("competency", "proficiency")
     fields = ("kind", "label", *ALL_PARAMETERS, "parent", "source_text", "assumed", "order")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = _limit_to_framework(
+            super().formfield_for_foreignkey(db_field, request, **kwargs), db_field.name, request
+        )
         if db_field.name == "parent" and field is not None:
             # An option of an "any N of" group of this same level (or perk).
             level_id = getattr(request, "_level_admin_object_id", None)
@@ -186,8 +187,11 @@ class ResponsibilityAreaInline(DraftOnlyMixin, nested_admin.NestedStackedInline)
 class RequiredProficiencyInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
     model = RequiredProficiency
     extra = 0
-    autocomplete_fields = ("competency", "proficiency")
     fields = ("competency", "proficiency", "assumed")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _limit_to_framework(field, db_field.name, request)
 
 
 class LevelInline(DraftOnlyMixin, nested_admin.NestedStackedInline):
@@ -221,10 +225,14 @@ class LevelInline(DraftOnlyMixin, nested_admin.NestedStackedInline):
         return _limit_to_framework(field, db_field.name, request)
 
 
+FRAMEWORK_PARTS = ("track", "builds_on", "next_levels", "competency", "proficiency")
+
+
 def _limit_to_framework(field, name, request):
-    """Offer only tracks and levels of the framework being edited."""
+    """Offer only the tracks, levels, competencies and proficiencies of the framework being
+    edited (a few each: plain selects, not searches across every version)."""
     framework_id = getattr(request, "_framework_admin_object_id", None)
-    if field is not None and name in ("track", "builds_on", "next_levels") and framework_id:
+    if field is not None and name in FRAMEWORK_PARTS and framework_id:
         field.queryset = field.queryset.filter(framework_id=framework_id)
     return field
 

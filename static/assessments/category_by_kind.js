@@ -13,9 +13,14 @@
       group.hidden = !shown;
       group.disabled = !shown;
     });
+    // The same slug may be a category of several kinds (css tickets and css escalations):
+    // keep the choice in the kind now shown, else clear it.
     var chosen = categorySelect.options[categorySelect.selectedIndex];
     if (chosen && chosen.parentElement.tagName === "OPTGROUP" && chosen.parentElement.disabled) {
-      categorySelect.value = "";
+      var same = categorySelect.querySelector(
+        'optgroup:not([disabled]) option[value="' + CSS.escape(chosen.value) + '"]'
+      );
+      if (same) { same.selected = true; } else { categorySelect.value = ""; }
     }
   }
   document.addEventListener("DOMContentLoaded", function () {
