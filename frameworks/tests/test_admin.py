@@ -172,3 +172,29 @@ def test_level_admin_offers_only_levels_of_the_same_framework(hr_client, seeded)
         assert set(builds_on.queryset.values_list("framework_id", flat=True)) == {
             seeded["whatfix-support"].pk
         }
+
+
+@pytest.mark.django_db
+def test_hr_adds_a_level_to_a_draft_only(hr_client, seeded):
+    from frameworks.services import framework_clone
+
+    draft = framework_clone(framework=seeded["whatfix-support"])
+    url = reverse("admin:frameworks_level_add")
+    page = hr_client.get(url, {"framework": draft.pk})
+    assert page.status_code == 200
+    offered = {f.pk for f in page.context["adminform"].form.fields["framework"].queryset}
+    assert offered == {draft.pk}  # never a published version
+    track = draft.tracks.get(slug="manager")
+    response = hr_client.post(
+        f"{url}?framework={draft.pk}",
+        {"framework": draft.pk, "order": 9, "code": "SL5", "title": "Director", "track": track.pk,
+         "rank": 8, "builds_on": draft.levels.get(code="SL4").pk},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert draft.levels.filter(code="SL5").exists()
+    published = hr_client.post(
+        url, {"framework": seeded["whatfix-support"].pk, "order": 9, "code": "X", "title": "X",
+              "track": track.pk, "rank": 9},
+    )  # fmt: skip
+    assert "Select a valid choice" in published.content.decode()
+    assert not seeded["whatfix-support"].levels.filter(code="X").exists()
