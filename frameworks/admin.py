@@ -179,6 +179,7 @@ class ResponsibilityInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
 class ResponsibilityAreaInline(DraftOnlyMixin, nested_admin.NestedStackedInline):
     model = ResponsibilityArea
     extra = 0
+    classes = ("collapse",)  # the role profile's words: open it to edit them
     sortable_field_name = "order"
     fields = ("order", ("number", "title", "assumed"))
     inlines = [ResponsibilityInline]
