@@ -12,7 +12,11 @@ from .models import (
     HelpdeskTagCategory,
     MonthlyMetric,
 )
-from .selectors import evidence_category_check, known_evidence_categories
+from .selectors import (
+    evidence_category_check,
+    evidence_category_choices_all,
+    known_evidence_categories,
+)
 
 
 class EvidenceReviewInline(admin.TabularInline):
@@ -27,9 +31,21 @@ class EvidenceReviewInline(admin.TabularInline):
 
 
 class EvidenceAdminForm(forms.ModelForm):
+    category = forms.ChoiceField(
+        required=False, help_text="Checked against the person's framework when saved."
+    )
+
     class Meta:
         model = Evidence
         fields = "__all__"  # noqa: DJ007  (the admin's fieldsets decide what is shown)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = evidence_category_choices_all()
+        self.fields["category"].widget.attrs["data-filter-by"] = "kind"
+
+    class Media:
+        js = ("assessments/category_by_kind.js",)
 
     def clean(self):
         cleaned = super().clean()

@@ -471,7 +471,10 @@ def evidence_import(*, text: str) -> ImportResult:
         if category not in allowed:
             known = ", ".join(allowed) or "none: leave it empty"
             framework = employee.framework.slug
-            return f'category "{category}" is not a {kind} category of {framework} ({known})'
+            return (
+                f'category "{category}" is not one of the {kind} categories of {framework} '
+                f"({known})"
+            )
         return None
 
     def read_row(row, errors):

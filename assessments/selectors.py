@@ -164,10 +164,30 @@ def evidence_category_choices(*, employee: Employee) -> list:
     ]
 
 
+def evidence_category_choices_all() -> list:
+    """The admin's category select: every category of any framework in use, by kind (each
+    save is still checked against the person's own framework)."""
+    labels = dict(Evidence.kind.field.choices)
+    table: dict[str, dict[str, str]] = {}
+    for framework_id in Framework.objects.exclude(status="archived").values_list("id", flat=True):
+        for kind, categories in evidence_categories(framework_id=framework_id).items():
+            table.setdefault(kind, {}).update(categories)
+    used = Evidence.objects.exclude(category="").values_list("kind", "category").distinct()
+    for kind, category in used:  # keep what existing items say, so HR can see and fix it
+        table.setdefault(kind, {}).setdefault(category, f"{category} (not in any framework)")
+    return [("", "— none —")] + [
+        (labels.get(kind, kind), sorted(categories.items()))
+        for kind, categories in sorted(table.items())
+    ]
+
+
 def requirements_counting(*, employee: Employee, kind: str, category: str) -> list[str]:
     """The bars of the person's next levels (and of their perks) that evidence of this kind
     and category counts toward, as people read them (one query)."""
     if kind not in EvidenceKind.values:
+        return []
+    known = dict(evidence_categories(framework_id=employee.framework_id).get(kind, []))
+    if category and category not in known:  # typed into the address bar: nothing to name
         return []
     next_levels = list(employee.level.next_levels.all())
     counts = Q(kind="exam") if kind == "exam" else Q(kind="evidence", evidence_kind=kind)

@@ -1,8 +1,9 @@
 """HR's admin for frameworks.
 
 A published or archived version is read-only: decisions were judged against
-it. HR edits a framework by cloning it into a draft ("Clone as draft"),
-editing the draft, and publishing it ("Publish"). Nothing is deleted.
+it, and it is never deleted. HR edits a framework in its one draft ("Open a
+draft to edit"), level by level, and publishes it from its impact preview
+after a confirmation; a draft nobody was judged against may be thrown away.
 """
 
 import json
@@ -438,7 +439,14 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
     def discard_view(self, request, object_id):
         """POST: throw a draft away (its banner's button)."""
         framework = get_object_or_404(Framework, pk=parse_id(object_id) or 0)
-        if request.method == "POST" and self.has_change_permission(request, framework):
+        if request.method == "POST" and not framework.is_editable:
+            self.message_user(
+                request,
+                f"Version {framework.version} is {framework.get_status_display().lower()}: "
+                "only a draft can be thrown away.",
+                messages.ERROR,
+            )
+        elif request.method == "POST" and self.has_change_permission(request, framework):
             try:
                 framework_draft_discard(framework=framework)
             except ValidationError as exc:

@@ -215,6 +215,19 @@ def stale_numbers(label: str, before: Mapping[str, object], after: Mapping[str, 
     return stale
 
 
+def label_placeholder_problem(label: str, values: Mapping[str, object]) -> str | None:
+    """Why a written label's {placeholders} cannot be filled in, or None when they can."""
+    if "{{" in label or "}}" in label:
+        return "Write a placeholder with single braces, e.g. {count}."
+    for name in re.findall(r"\{([^{}]*)\}", label):
+        if name not in LABEL_PLACEHOLDERS:
+            known = ", ".join(f"{{{p}}}" for p in LABEL_PLACEHOLDERS)
+            return f"{{{name}}} is not a placeholder; a label may use {known}."
+        if values.get(name) is None:
+            return f"This requirement has no {name.replace('_', ' ')} for {{{name}}} to show."
+    return None
+
+
 def label_values(req) -> dict[str, object]:
     """What a requirement's label placeholders stand for (names for competency and
     proficiency, which must be in memory)."""

@@ -570,6 +570,9 @@ class Requirement(models.Model):
             unknown = sorted(set(self.weights) - known)
             if unknown:
                 errors["weights"] = f"Not competencies of this framework: {', '.join(unknown)}."
+        placeholder_problem = kinds.label_placeholder_problem(self.label, kinds.label_values(self))
+        if placeholder_problem:
+            errors["label"] = placeholder_problem
         if self.label and self.pk and not errors:
             row = (
                 Requirement.objects.filter(pk=self.pk)

@@ -3,8 +3,8 @@
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Count, Max, Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Max, ProtectedError, Q
 from django.utils import timezone
 
 from .models import (
@@ -387,7 +387,7 @@ def framework_import(*, data: dict) -> Framework:
             raise FrameworkFormatError(
                 [
                     f"framework: {data['slug']} already has a draft (version {draft.version}); "
-                    "HR works on one draft at a time: publish or delete it first."
+                    "HR works on one draft at a time: publish it or throw it away first."
                 ]
             )
         # Two imports racing for the same number fail on framework_unique_version.
@@ -418,12 +418,20 @@ def framework_draft_discard(*, framework: Framework) -> None:
                 f"Only a draft can be thrown away; version {framework.version} is "
                 f"{framework.get_status_display().lower()}."
             )
-        Requirement.objects.filter(
-            Q(level__framework=framework) | Q(entitlement__level__framework=framework)
-        ).delete()
-        RequiredProficiency.objects.filter(level__framework=framework).delete()
-        Level.objects.filter(framework=framework).delete()
-        framework.delete()
+        try:
+            with transaction.atomic():
+                Requirement.objects.filter(
+                    Q(level__framework=framework) | Q(entitlement__level__framework=framework)
+                ).delete()
+                RequiredProficiency.objects.filter(level__framework=framework).delete()
+                Level.objects.filter(framework=framework).delete()
+                framework.delete()
+        except ProtectedError as exc:
+            used = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
+            raise ValidationError(
+                f"Draft version {framework.version} cannot be thrown away: "
+                f"{', '.join(used)} refer to its parts. Change them first."
+            ) from None
 
 
 def framework_draft_open(*, framework: Framework) -> tuple[Framework, bool]:
@@ -431,10 +439,33 @@ def framework_draft_open(*, framework: Framework) -> tuple[Framework, bool]:
 
     Running it again opens the same draft, so HR never works on two at once.
     """
-    existing = Framework.objects.filter(slug=framework.slug, status=Framework.Status.DRAFT).first()
-    if existing is not None:
-        return existing, False
-    return framework_clone(framework=framework), True
+    with transaction.atomic():
+        # Two HR clicks at once: the second waits here, then finds the first one's draft.
+        list(Framework.objects.select_for_update().filter(slug=framework.slug).values("pk"))
+        existing = Framework.objects.filter(
+            slug=framework.slug, status=Framework.Status.DRAFT
+        ).first()
+        if existing is not None:
+            return existing, False
+        if framework.status == Framework.Status.ARCHIVED:
+            # A draft starts from what people are judged against now, never silently
+            # from an older version (that would undo HR's published work).
+            framework = (
+                Framework.objects.filter(
+                    slug=framework.slug, status=Framework.Status.PUBLISHED
+                ).first()
+                or framework
+            )
+        try:
+            with transaction.atomic():
+                return framework_clone(framework=framework), True
+        except IntegrityError:  # another process made it between our check and insert
+            existing = Framework.objects.filter(
+                slug=framework.slug, status=Framework.Status.DRAFT
+            ).first()
+            if existing is None:
+                raise
+            return existing, False
 
 
 def framework_publish(*, framework: Framework) -> Framework:
@@ -504,7 +535,7 @@ def framework_seed(*, text: str, update: bool = False) -> tuple[Framework, str]:
     draft = Framework.objects.filter(slug=slug, status=Framework.Status.DRAFT).first()
     if draft is not None:
         return draft, (
-            f"HR's draft v{draft.version} is open: not touched. Publish or delete it, then run "
-            "`seed_frameworks --update` again."
+            f"HR's draft v{draft.version} is open: not touched. Publish it or throw it away, "
+            "then run `seed_frameworks --update` again."
         )
     return framework_import(data=data), "new draft with the seed's content, for HR to review"

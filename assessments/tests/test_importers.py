@@ -402,13 +402,13 @@ GOOD_EVIDENCE = "ann@example.com,ticket,integration,SSO for Acme,ZD-1,2026-09-01
         ("ann@example.com,ticket,api,Limits,ZD-2,2026-09-01,,", "status is missing"),
         (
             "ann@example.com,ticket,a p i,Limits,ZD-2,2026-09-01,approved,",
-            'category "a p i" is not a ticket category of support-formula (integration, '
-            "scripting, css, api)",
+            'category "a p i" is not one of the ticket categories of support-formula '
+            "(integration, scripting, css, api)",
         ),
         (  # counted toward nothing: refused instead of approved and ignored
             "ann@example.com,ticket,Integrations,Limits,ZD-2,2026-09-01,approved,",
-            'category "Integrations" is not a ticket category of support-formula (integration, '
-            "scripting, css, api)",
+            'category "Integrations" is not one of the ticket categories of support-formula '
+            "(integration, scripting, css, api)",
         ),
     ],
 )

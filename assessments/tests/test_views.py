@@ -445,3 +445,17 @@ def test_hr_finds_evidence_whose_category_counts_toward_nothing(client, seeded, 
     )
     shown = list(response.context["cl"].result_list)
     assert bad in shown and good not in shown
+
+
+@pytest.mark.parametrize("category", ["\x00", "integration\x00", "x" * 5000])
+def test_a_hostile_category_is_a_form_error_not_a_500(client, seeded, category):
+    hero = EmployeeFactory(level_code="hero")
+    login(client, hero)
+    url = reverse("assessments:evidence_create")
+    assert client.get(url, {"kind": "ticket", "category": category}).status_code == 200
+    response = client.post(
+        url, {"kind": "ticket", "category": category, "title": "T", "occurred_on": "2026-10-01"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["category"]
+    assert not hero.evidence.exists()

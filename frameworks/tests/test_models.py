@@ -217,3 +217,17 @@ def test_a_competency_label_follows_the_proficiency_and_a_stale_name_is_refused(
         "The label still says Intermediate but the proficiency is now Beginner: write "
         "{proficiency} in its place"
     )
+
+
+@pytest.mark.parametrize(
+    ("label", "problem"),
+    [
+        ("{foo} tickets", "{foo} is not a placeholder; a label may use {count}, {months}"),
+        ("{{count}} tickets", "Write a placeholder with single braces, e.g. {count}."),
+        ("At least {count} in {window_months} months",
+         "This requirement has no window months for {window_months} to show."),
+    ],
+)  # fmt: skip
+def test_a_label_placeholder_must_be_one_this_bar_can_fill(label, problem):
+    req = Requirement(kind="evidence", evidence_kind="ticket", count=3, label=label)
+    assert messages_of(req)["label"][0].startswith(problem)

@@ -136,3 +136,65 @@ def test_publishing_refuses_a_group_with_fewer_options_than_it_asks_for(seeded, 
     )
     assert response.status_code == 200
     assert "not cloned" in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_hr_clicks_at_once_open_one_draft(seeded):
+    import threading
+
+    from django.db import connection
+
+    from frameworks.services import framework_draft_open
+
+    published = seeded["whatfix-support"]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def open_draft():
+        try:
+            barrier.wait()
+            draft, created = framework_draft_open(framework=published)
+            outcomes.append((draft.version, created))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=open_draft) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == [(2, False), (2, True)]
+    assert Framework.objects.filter(slug="whatfix-support", status="draft").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_draft_from_an_archived_version_starts_from_the_published_one(seeded):
+    from frameworks.services import framework_draft_open
+
+    draft = framework_clone(framework=seeded["support-formula"])
+    Requirement.objects.filter(level__framework=draft, months=24).update(months=30)
+    framework_publish(framework=draft)
+    archived = Framework.objects.get(slug="support-formula", version=1)
+    assert archived.status == "archived"
+    new_draft, created = framework_draft_open(framework=archived)
+    assert (new_draft.version, created) == (3, True)
+    assert Requirement.objects.filter(level__framework=new_draft, months=30).exists()
+
+
+@pytest.mark.django_db
+def test_a_draft_someones_data_refers_to_is_not_thrown_away(seeded):
+    from assessments.models import CompetencyRating
+    from frameworks.services import framework_draft_discard
+
+    draft = framework_clone(framework=seeded["whatfix-support"])
+    person = EmployeeFactory(framework_slug="whatfix-support", level_code="S1")
+    CompetencyRating.objects.create(
+        employee=person, competency=draft.competencies.first(), source="manager",
+        proficiency=draft.proficiency_levels.first(), period="2026-H2",
+        rated_on=datetime.date(2026, 10, 1), rated_by=person.user,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as info:
+        framework_draft_discard(framework=draft)
+    assert info.value.messages[0].startswith("Draft version 2 cannot be thrown away: ")
+    assert Framework.objects.filter(pk=draft.pk).exists()

@@ -1,8 +1,9 @@
 """HR edits a framework in the admin without help, in real Chromium.
 
 HR opens a draft of the Whatfix framework, raises S2's Problem Solving bar
-(the requirement and the competency matrix) on S2's own page and lowers SL1's
-SLA bar on SL1's, saves each, opens the impact preview from the draft,
+(the requirement and the competency matrix) and shortens the validity of its
+confirmation from 12 to 6 months on S2's own page, lowers SL1's SLA bar on
+SL1's, saves each, opens the impact preview from the draft,
 publishes after confirming, and the engineers see the new bars.
 """
 
@@ -58,6 +59,12 @@ def test_hr_edits_two_levels_previews_and_publishes(
     expect(bar.locator(".field-count")).to_be_hidden()
     expect(bar.locator(".field-metric")).to_be_hidden()
     bar.locator("select[name$='-proficiency']").select_option(label="Advanced")
+    # A count on the same page: the confirmation stays valid 6 months instead of 12.
+    confirmation = hr.locator(".djn-inline-form").filter(
+        has=hr.locator("input[name$='-code'][value=next-level-behaviours]")
+    )
+    expect(confirmation.locator(".field-threshold")).to_be_hidden()
+    confirmation.locator("input[name$='-valid_months']").fill("6")
     matrix = (
         hr.locator("tr")
         .filter(
@@ -99,6 +106,7 @@ def test_hr_edits_two_levels_previews_and_publishes(
     s2 = engineer.get_by_test_id("next-S2")
     expect(s2).to_contain_text("Problem Solving at Advanced level or above")
     expect(s2).not_to_contain_text("Problem Solving at Intermediate level or above")
+    expect(s2).to_contain_text("A confirmation is valid for 6 months.")
     screenshot(engineer, "hr-4-engineer-checklist")
     principal = _new_page(browser, request, viewport={"width": 1280, "height": 900})
     login(principal, live_server, PRINCIPAL)
