@@ -106,11 +106,15 @@ class CompetencyRatingAdmin(SimpleHistoryAdmin):
 
 @admin.register(Attestation)
 class AttestationAdmin(SimpleHistoryAdmin):
-    list_display = ("employee", "statement", "attested_by", "attested_on")
-    list_filter = ("code", "employee__team")
-    list_select_related = ("employee__user", "attested_by")
+    list_display = ("employee", "statement", "for_level", "attested_by", "attested_on")
+    list_filter = ("code", "level__code", "employee__team")
+    list_select_related = ("employee__user", "attested_by", "level__framework")
     search_fields = ("employee__user__email", "statement")
     autocomplete_fields = ("employee",)
+
+    @admin.display(description="for level", ordering="level__code")
+    def for_level(self, obj):
+        return f"{obj.level.code} (v{obj.level.framework.version})"
 
 
 class MonthlyMetricForm(forms.ModelForm):

@@ -4,9 +4,10 @@ from django.utils import timezone
 
 from careerpath.input import SafeModelMultipleChoiceField
 from frameworks.models import Competency, ProficiencyLevel
+from frameworks.selectors import category_problem, evidence_categories
 
 from .models import PERIOD_VALIDATOR, Evidence, EvidenceKind, EvidenceReview
-from .selectors import evidence_category_check, evidence_category_choices
+from .selectors import evidence_category_choices
 
 
 class EvidenceForm(forms.ModelForm):
@@ -34,7 +35,11 @@ class EvidenceForm(forms.ModelForm):
     def __init__(self, *args, employee, **kwargs):
         super().__init__(*args, **kwargs)
         self.employee = employee
-        self.fields["category"].choices = evidence_category_choices(employee=employee)
+        self.categories = {  # kind -> {slug: name}, read once for choices and checks
+            kind: dict(pairs)
+            for kind, pairs in evidence_categories(framework_id=employee.framework_id).items()
+        }
+        self.fields["category"].choices = evidence_category_choices(categories=self.categories)
         self.fields["category"].widget.attrs["data-filter-by"] = "kind"
         self.fields["competencies"].queryset = Competency.objects.filter(
             framework_id=employee.framework_id
@@ -52,13 +57,12 @@ class EvidenceForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") and "category" in cleaned:
-            try:
-                evidence_category_check(
-                    employee=self.employee, kind=cleaned["kind"], category=cleaned["category"]
-                )
-            except forms.ValidationError as exc:
-                self.add_error(None, exc)
+        problem = category_problem(
+            self.categories, evidence_kind=cleaned.get("kind") or "",
+            category=cleaned.get("category") or "",
+        )  # fmt: skip
+        if problem:
+            self.add_error("category", problem)
         if cleaned.get("kind") != EvidenceKind.EXAM:
             for name in ("outcome", "score"):
                 if cleaned.get(name) not in (None, ""):

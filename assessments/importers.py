@@ -25,7 +25,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from frameworks.models import Framework, Level, MetricDefinition
-from frameworks.selectors import evidence_categories
+from frameworks.selectors import category_problem, evidence_categories
 from people.models import Employee
 from people.services import employee_level_change
 
@@ -461,14 +461,15 @@ def evidence_import(*, text: str) -> ImportResult:
     existing, now = _existing_evidence(employees), timezone.now()
     categories = {}  # framework id -> {kind: {category slugs}}, read once per framework
 
-    def category_problem(employee, kind, category):
+    def row_category_problem(employee, kind, category):
         if not category or employee is None or kind not in EvidenceKind.values:
             return None
         if employee.framework_id not in categories:
             table = evidence_categories(framework_id=employee.framework_id)
             categories[employee.framework_id] = {k: dict(v) for k, v in table.items()}
         allowed = categories[employee.framework_id].get(kind, {})
-        if category not in allowed:
+        if category_problem(categories[employee.framework_id], evidence_kind=kind,
+                            category=category):  # fmt: skip
             known = ", ".join(allowed) or "none: leave it empty"
             framework = employee.framework.slug
             return (
@@ -480,7 +481,7 @@ def evidence_import(*, text: str) -> ImportResult:
     def read_row(row, errors):
         employee = _employee(row["email"], employees, errors)
         kind = _choice(row, "kind", EvidenceKind.values, errors)
-        problem = category_problem(employee, kind, row["category"])
+        problem = row_category_problem(employee, kind, row["category"])
         if problem:
             errors.append(problem)
         status = _choice(row, "status", IMPORT_STATUSES, errors)

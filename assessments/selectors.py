@@ -155,12 +155,12 @@ def evidence_category_check(*, employee: Employee, kind: str, category: str) -> 
         raise ValidationError({"category": problem})
 
 
-def evidence_category_choices(*, employee: Employee) -> list:
-    """The category select of the evidence form: no category, then one group per kind."""
+def evidence_category_choices(*, categories: dict[str, dict[str, str]]) -> list:
+    """The category select of the evidence form, from `evidence_categories` (kind -> {slug:
+    name}): no category, then one group per kind, labelled as the kind select says it."""
     labels = dict(Evidence.kind.field.choices)
-    table = evidence_categories(framework_id=employee.framework_id)
     return [("", "— none —")] + [
-        (labels.get(kind, kind), categories) for kind, categories in sorted(table.items())
+        (labels.get(kind, kind), list(pairs.items())) for kind, pairs in sorted(categories.items())
     ]
 
 

@@ -141,16 +141,15 @@ def evidence_categories(*, framework_id: int) -> dict[str, list[tuple[str, str]]
     return {kind: list(categories.items()) for kind, categories in table.items()}
 
 
-def evidence_category_problem(
-    *, framework_id: int, evidence_kind: str, category: str
+def category_problem(
+    categories: dict[str, dict[str, str]], *, evidence_kind: str, category: str
 ) -> str | None:
-    """Why a category cannot be given to evidence of this kind, or None when it can.
-
-    No category is always fine (the item counts only where a bar asks for any).
-    """
+    """Why `category` cannot be given to evidence of this kind, from `evidence_categories`
+    as kind -> {slug: name}; None when it can. No category is always fine (the item counts
+    only where a bar asks for any)."""
     if not category:
         return None
-    allowed = dict(evidence_categories(framework_id=framework_id).get(evidence_kind, []))
+    allowed = categories.get(evidence_kind, {})
     if category in allowed:
         return None
     if not allowed:
@@ -159,6 +158,16 @@ def evidence_category_problem(
             f"empty (not “{category}”)."
         )
     return f"“{category}” is not a category of this kind; choose one of: {', '.join(allowed)}."
+
+
+def evidence_category_problem(
+    *, framework_id: int, evidence_kind: str, category: str
+) -> str | None:
+    """`category_problem` for one framework, read from the database (two queries)."""
+    if not category:
+        return None
+    table = {k: dict(v) for k, v in evidence_categories(framework_id=framework_id).items()}
+    return category_problem(table, evidence_kind=evidence_kind, category=category)
 
 
 def framework_guard_warnings(*, framework: Framework) -> list[str]:
