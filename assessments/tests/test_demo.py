@@ -9,7 +9,8 @@ from people.models import Employee
 
 
 @pytest.mark.django_db
-def test_demo_has_evidence_in_every_state_and_a_populated_review_queue(seeded):
+def test_demo_has_evidence_in_every_state_and_a_populated_review_queue(seeded, settings):
+    settings.DEBUG = True  # the embedded mode
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())  # idempotent
     statuses = set(Evidence.objects.values_list("status", flat=True))

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from people.models import Employee
 from people.selectors import report_ids, reports_list
@@ -114,7 +114,10 @@ def test_level_change_is_recorded_and_a_repeat_is_a_no_op(org):
 
 
 @pytest.mark.django_db
-def test_demo_organisation_has_hr_two_managers_and_a_dozen_people_and_is_idempotent(seeded):
+def test_demo_organisation_has_hr_two_managers_and_a_dozen_people_and_is_idempotent(
+    seeded, settings
+):
+    settings.DEBUG = True  # the embedded mode, where `make run` seeds the demo
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=io.StringIO())
@@ -128,3 +131,32 @@ def test_demo_organisation_has_hr_two_managers_and_a_dozen_people_and_is_idempot
     printed = out.getvalue()
     assert "hr@example.com" in printed and "careerpath-demo" in printed
     assert "intern@example.com" in printed
+
+
+@pytest.mark.django_db
+def test_the_demo_refuses_to_create_known_passwords_with_debug_off(seeded, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError) as info:
+        call_command("seed_demo", stdout=io.StringIO())
+    assert "DEBUG is off: this looks like production" in str(info.value)
+    assert not Employee.objects.exists()
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=io.StringIO())
+    assert Employee.objects.filter(user__email="maya.lead@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_the_first_hr_account_is_made_with_a_command(seeded, monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    from people.roles import user_is_hr
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long unusual passphrase 42\n"))
+    out = io.StringIO()
+    call_command("create_hr_account", "Hana@Example.com", "--password-stdin", stdout=out)
+    user = get_user_model().objects.get(username="hana@example.com")
+    assert user.is_staff and not user.is_superuser and user_is_hr(user)
+    assert user.check_password("a long unusual passphrase 42")
+    monkeypatch.setattr("sys.stdin", io.StringIO("123\n"))
+    with pytest.raises(CommandError, match="too short"):
+        call_command("create_hr_account", "x@example.com", "--password-stdin")
+    assert not get_user_model().objects.filter(username="x@example.com").exists()

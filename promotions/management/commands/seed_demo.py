@@ -1,17 +1,36 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from assessments.demo import demo_assessments_create
 from people.demo import DEMO_PASSWORD, demo_organisation_create
 
+OVERRIDE = "--i-know-this-is-not-production"
+
 
 class Command(BaseCommand):
     help = (
         "Create the demo organisation with its evidence, ratings and metrics (idempotent) "
-        "and print its logins. Run seed_frameworks first."
+        "and print its logins. Run seed_frameworks first. The demo accounts share a known "
+        "password (HR and managers among them), so with DEBUG off it refuses unless given "
+        f"{OVERRIDE}."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            OVERRIDE,
+            action="store_true",
+            dest="not_production",
+            help="Create the demo accounts although DEBUG is off (a staging copy, say).",
+        )
+
+    def handle(self, *args, not_production: bool, **options):
+        if not settings.DEBUG and not not_production:
+            raise CommandError(
+                "DEBUG is off: this looks like production, and the demo creates HR and manager "
+                f"accounts with the known password {DEMO_PASSWORD!r}. Nothing was created. "
+                f"Run with {OVERRIDE} on a copy that is not production."
+            )
         today = timezone.localdate()
         logins = demo_organisation_create(today=today)
         created = demo_assessments_create(today=today)
