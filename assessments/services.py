@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from careerpath.celery import enqueue_on_commit
 from people.models import Employee
+from people.roles import user_is_hr
 from people.selectors import reviewable_report_ids
+from people.services import employee_identity_erase
 
 from .models import Attestation, CompetencyRating, Evidence, EvidenceReview
 from .selectors import attestation_expectations, evidence_category_check
@@ -203,3 +205,23 @@ def attestation_record(
     attestation.full_clean()
     attestation.save()
     return attestation
+
+
+def person_anonymise(*, employee: Employee, actor) -> None:
+    """HR erases a leaver's personal data on request (data protection): name, e-mail and
+    login, and the titles, descriptions, references and files of their evidence, also in
+    the evidence history. Kinds, categories, dates, statuses, levels and decisions stay,
+    so counts and time-to-promotion reports keep their history."""
+    if not user_is_hr(actor):
+        raise PermissionDenied("Only HR anonymises a person's data.")
+    with transaction.atomic():
+        employee = Employee.objects.select_for_update().select_related("user").get(pk=employee.pk)
+        employee_identity_erase(employee=employee)
+        items = Evidence.objects.filter(employee=employee)
+        for item in items.exclude(attachment=""):
+            item.attachment.delete(save=False)
+        erased = {"title": "(anonymised)", "description": "", "reference": "", "attachment": ""}
+        items.update(**erased)
+        Evidence.history.filter(employee_id=employee.pk).update(**erased)
+        Attestation.objects.filter(employee=employee).update(comment="")
+        CompetencyRating.objects.filter(employee=employee).update(comment="")

@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Employee, LevelHistory
+from .services import employee_leave, employee_return
 
 
 class LevelHistoryInline(admin.TabularInline):
@@ -31,9 +34,39 @@ class EmployeeAdmin(SimpleHistoryAdmin):
         ("framework", "level"),
         ("hire_date", "level_since"),
         ("team", "region"),
-        "is_active",
+        ("is_active", "left_on"),
     )
+    # Leaving and returning end or restore access and move reporting lines, so they go
+    # through the services (the actions below), never a tick box.
+    readonly_fields = ("is_active", "left_on")
     inlines = [LevelHistoryInline]
+    actions = ["mark_left", "mark_returned"]
+
+    @admin.action(description="Mark as left today (ends their access at once)")
+    def mark_left(self, request, queryset):
+        today = timezone.localdate()
+        for employee in queryset.select_related("user"):
+            try:
+                changed = employee_leave(employee=employee, actor=request.user, left_on=today)
+            except ValidationError as exc:
+                self.message_user(request, f"{employee}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
+            except PermissionDenied as exc:
+                self.message_user(request, f"{employee}: {exc}", messages.ERROR)
+                continue
+            if changed:
+                self.message_user(request, f"{employee} has left: their login no longer works.")
+
+    @admin.action(description="Mark as returned (restores their access)")
+    def mark_returned(self, request, queryset):
+        for employee in queryset.select_related("user"):
+            try:
+                changed = employee_return(employee=employee, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{employee}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
+            if changed:
+                self.message_user(request, f"{employee} is back: their login works again.")
 
     @admin.display(ordering="user__email")
     def email(self, obj):

@@ -24,7 +24,11 @@ class Employee(models.Model):
     level_since = models.DateField(help_text="When the person reached their current level.")
     team = models.CharField(max_length=100, blank=True)
     region = models.CharField(max_length=100, blank=True)
-    is_active = models.BooleanField(default=True, help_text="Untick when the person leaves.")
+    is_active = models.BooleanField(
+        default=True,
+        help_text="Off for a leaver: set by “Mark as left” (people.services.employee_leave).",
+    )
+    left_on = models.DateField(null=True, blank=True, help_text="When the person left.")
 
     history = HistoricalRecords()
 

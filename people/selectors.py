@@ -7,13 +7,29 @@ from .models import Employee
 
 def _reporting_lines() -> tuple[dict[int, list[int]], set[int]]:
     """(manager id -> report ids, ids of people whose framework limits review to the direct
-    manager), in one query: the reporting lines are small integers, walked in memory."""
+    manager), in one query: the reporting lines are small integers, walked in memory.
+
+    Only active people are in the lines. A leaver's reports report, for reviews,
+    ratings and approvals, to the next active manager up their line.
+    """
+    rows = list(
+        Employee.objects.values_list(
+            "id", "manager_id", "is_active", "framework__direct_manager_review_only"
+        )
+    )
+    manager_of = {pk: manager_id for pk, manager_id, _, _ in rows}
+    active = {pk for pk, _, is_active, _ in rows if is_active}
     children = defaultdict(list)
     direct_only_people = set()
-    rows = Employee.objects.filter(manager__isnull=False).values_list(
-        "id", "manager_id", "framework__direct_manager_review_only"
-    )
-    for pk, manager_id, direct_only in rows:
+    for pk, manager_id, is_active, direct_only in rows:
+        if not is_active:
+            continue
+        seen = {pk}
+        while manager_id is not None and manager_id not in active and manager_id not in seen:
+            seen.add(manager_id)
+            manager_id = manager_of.get(manager_id)
+        if manager_id is None or manager_id in seen:
+            continue
         children[manager_id].append(pk)
         if direct_only:
             direct_only_people.add(pk)
@@ -33,9 +49,11 @@ def _below(children: dict[int, list[int]], start) -> set[int]:
 
 def report_ids(*, manager: Employee, direct_only: bool = False) -> set[int]:
     """Ids of everyone reporting to `manager`, directly or (by default) through others."""
-    if direct_only:
-        return set(Employee.objects.filter(manager=manager).values_list("id", flat=True))
+    if not manager.is_active:
+        return set()
     children, _ = _reporting_lines()
+    if direct_only:
+        return set(children.get(manager.pk, ()))
     return _below(children, [manager.pk])
 
 
@@ -45,6 +63,8 @@ def reviewable_report_ids(*, manager: Employee) -> set[int]:
     Direct reports always; indirect reports too unless the report's framework
     says only the direct manager reviews. Never the manager themselves.
     """
+    if not manager.is_active:
+        return set()  # a leaver reviews, rates and approves nothing
     children, direct_only_people = _reporting_lines()
     direct = set(children.get(manager.pk, ())) - {manager.pk}
     indirect = _below(children, direct) - direct - {manager.pk}
@@ -67,7 +87,7 @@ def employee_for_user(user) -> Employee | None:
         Employee.objects.select_related(
             "user", "framework", "level", "level__track", "manager__user"
         )
-        .filter(user=user)
+        .filter(user=user, is_active=True)  # a leaver has no career pages
         .first()
     )
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from frameworks.models import Framework, Level
@@ -63,3 +63,87 @@ def employees_move_to_published_framework(
         Employee.objects.filter(framework=previous, level_id=old_level_id).update(
             framework=framework, level=new_level
         )
+
+
+# --- leavers ----------------------------------------------------------------------------
+
+
+def _end_sessions(user) -> int:
+    """Delete the user's open sessions (the login is also refused from now on, since an
+    inactive user no longer authenticates). Reads every unexpired session once."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def employee_leave(*, employee: Employee, actor, left_on: datetime.date) -> bool:
+    """A person leaves: their login stops at once (sessions ended), they leave the reporting
+    lines (their reports' reviews and approvals go to the next active manager up) and
+    their career pages; the history records who marked it and when. False when already
+    gone (nothing changes)."""
+    if actor is not None and actor.pk == employee.user_id:
+        raise PermissionDenied("Nobody marks themselves as left.")
+    with transaction.atomic():
+        employee = Employee.objects.select_for_update().select_related("user").get(
+            pk=employee.pk
+        )
+        if not employee.is_active:
+            return False
+        if left_on < employee.hire_date:
+            raise ValidationError("A person cannot leave before they were hired.")
+        employee.is_active = False
+        employee.left_on = left_on
+        employee._history_user = actor
+        employee.full_clean()
+        employee.save(update_fields=["is_active", "left_on"])
+        user = employee.user
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        _end_sessions(user)
+    return True
+
+
+def employee_return(*, employee: Employee, actor) -> bool:
+    """A leaver comes back: their login and their place in the reporting lines return.
+    False when they never left. An anonymised leaver cannot return (their identity is gone)."""
+    with transaction.atomic():
+        employee = Employee.objects.select_for_update().select_related("user").get(
+            pk=employee.pk
+        )
+        if employee.is_active:
+            return False
+        if employee.user.username.startswith(ANONYMOUS_PREFIX):
+            raise ValidationError("This person's data was anonymised: create a new account.")
+        employee.is_active = True
+        employee.left_on = None
+        employee._history_user = actor
+        employee.save(update_fields=["is_active", "left_on"])
+        employee.user.is_active = True
+        employee.user.save(update_fields=["is_active"])
+    return True
+
+
+ANONYMOUS_PREFIX = "former-"
+
+
+def employee_identity_erase(*, employee: Employee) -> None:
+    """Replace a leaver's name, e-mail and login by a placeholder (the person's record, level
+    history and decisions stay). Called by `assessments.services.person_anonymise`, which
+    also erases the words and files of their evidence; not undone."""
+    if employee.is_active:
+        raise ValidationError("Only a leaver's data can be anonymised.")
+    user = employee.user
+    user.username = f"{ANONYMOUS_PREFIX}{employee.pk}"
+    user.email = ""
+    user.first_name = "Former"
+    user.last_name = f"employee #{employee.pk}"
+    user.set_unusable_password()
+    user.save(update_fields=["username", "email", "first_name", "last_name", "password"])

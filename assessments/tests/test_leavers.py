@@ -1,0 +1,133 @@
+"""Leavers: access ends at once, reporting lines close over them, HR can anonymise them."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Evidence
+from assessments.tests.factories import EvidenceFactory
+from people.selectors import report_ids, reviewable_report_ids
+from people.services import employee_leave, employee_return
+from people.tests.factories import EmployeeFactory
+from promotions.selectors import career_status
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 26)
+PASSWORD = "a long unusual passphrase 42"
+
+
+@pytest.fixture
+def line(seeded):
+    """skip_level -> manager -> report, and the HR user who marks people as left."""
+    from people.roles import roles_ensure
+    from people.tests.factories import UserFactory
+
+    skip_level = EmployeeFactory(level_code="senior-superhero")
+    manager = EmployeeFactory(level_code="senior-superhero", manager=skip_level)
+    report = EmployeeFactory(manager=manager)
+    hr = UserFactory(is_staff=True)
+    hr.groups.add(roles_ensure())
+    return {"skip_level": skip_level, "manager": manager, "report": report, "hr": hr}
+
+
+def log_in(client, user) -> bool:
+    """Log in through the real form; True when it let the person in."""
+    user.refresh_from_db()
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    return client.get(reverse("home")).status_code == 200
+
+
+def test_a_leaver_cannot_log_in_through_the_form(client, line):
+    report = line["report"]
+    assert log_in(client, report.user)
+    client.logout()
+    assert employee_leave(employee=report, actor=line["hr"], left_on=TODAY)
+    assert not log_in(client, report.user)
+
+
+def test_a_logged_in_leaver_is_logged_out_at_once(client, line):
+    manager = line["manager"]
+    assert log_in(client, manager.user)
+    assert client.get(reverse("promotions:team")).status_code == 200
+    employee_leave(employee=manager, actor=line["hr"], left_on=TODAY)
+    response = client.get(reverse("promotions:team"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_departed_managers_reports_go_to_the_next_active_manager_up(line):
+    manager, report, skip_level = line["manager"], line["report"], line["skip_level"]
+    evidence = EvidenceFactory(employee=report)
+    employee_leave(employee=manager, actor=line["hr"], left_on=TODAY)
+    manager.refresh_from_db()
+    assert report_ids(manager=manager) == set()
+    assert reviewable_report_ids(manager=manager) == set()
+    assert report_ids(manager=skip_level, direct_only=True) == {report.pk}
+    with pytest.raises(PermissionDenied):
+        services.evidence_review(evidence=evidence, reviewer=manager, decision="approved")
+    services.evidence_review(evidence=evidence, reviewer=skip_level, decision="approved")
+    assert Evidence.objects.get(pk=evidence.pk).status == "approved"
+
+
+def test_the_history_shows_who_marked_the_leaver_and_a_return_restores_access(client, line):
+    report = line["report"]
+    employee_leave(employee=report, actor=line["hr"], left_on=TODAY)
+    report.refresh_from_db()
+    assert (report.is_active, report.left_on, report.user.is_active) == (False, TODAY, False)
+    last = report.history.first()
+    assert (last.is_active, last.history_user) == (False, line["hr"])
+    assert not employee_leave(employee=report, actor=line["hr"], left_on=TODAY)  # a no-op
+    assert employee_return(employee=report, actor=line["hr"])
+    assert report.pk in reviewable_report_ids(manager=line["manager"])
+    assert log_in(client, report.user)
+
+
+def test_nobody_marks_themselves_as_left_or_leaves_before_being_hired(line):
+    manager = line["manager"]
+    with pytest.raises(PermissionDenied):
+        employee_leave(employee=manager, actor=manager.user, left_on=TODAY)
+    with pytest.raises(ValidationError):
+        employee_leave(employee=manager, actor=line["hr"], left_on=datetime.date(1990, 1, 1))
+
+
+def test_hr_marks_a_leaver_in_the_admin_and_cannot_tick_the_box(client, line):
+    client.force_login(line["hr"])
+    report = line["report"]
+    page = client.get(reverse("admin:people_employee_change", args=[report.pk]))
+    assert 'name="is_active"' not in page.content.decode()  # read-only: the action decides
+    client.post(
+        reverse("admin:people_employee_changelist"),
+        {"action": "mark_left", "_selected_action": [report.pk]},
+    )
+    report.refresh_from_db()
+    assert not report.is_active and not report.user.is_active
+
+
+def test_hr_anonymises_a_leaver_and_the_counts_stay(line):
+    report = line["report"]
+    EvidenceFactory(
+        employee=report, kind="ticket", category="integration", status="approved",
+        title="Fixed ACME Corp's sync for Jane Roe", description="Call with Jane",
+    )  # fmt: skip
+    before = career_status(employee=report, as_of=TODAY)
+    with pytest.raises(ValidationError):
+        services.person_anonymise(employee=report, actor=line["hr"])  # still here
+    employee_leave(employee=report, actor=line["hr"], left_on=TODAY)
+    with pytest.raises(PermissionDenied):
+        services.person_anonymise(employee=report, actor=line["manager"].user)
+    services.person_anonymise(employee=report, actor=line["hr"])
+    report.refresh_from_db()
+    assert (report.user.email, report.name) == ("", f"Former employee #{report.pk}")
+    assert not report.user.has_usable_password()
+    item = report.evidence.get()
+    assert (item.title, item.description) == ("(anonymised)", "")
+    assert all("Jane" not in (h.title + h.description) for h in item.history.all())
+    after = career_status(employee=report, as_of=TODAY)
+    have = [r.have for r in before.next_levels[0].results]
+    assert [r.have for r in after.next_levels[0].results] == have
+    with pytest.raises(ValidationError):
+        employee_return(employee=report, actor=line["hr"])
