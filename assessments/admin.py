@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from frameworks.models import MetricDefinition
@@ -10,6 +11,7 @@ from .models import (
     Evidence,
     EvidenceReview,
     HelpdeskTagCategory,
+    Leaver,
     MonthlyMetric,
 )
 from .selectors import (
@@ -17,6 +19,7 @@ from .selectors import (
     evidence_category_choices_all,
     known_evidence_categories,
 )
+from .services import person_anonymise
 
 
 class EvidenceReviewInline(admin.TabularInline):
@@ -146,3 +149,39 @@ class MonthlyMetricAdmin(admin.ModelAdmin):
 class HelpdeskTagCategoryAdmin(admin.ModelAdmin):
     list_display = ("tag", "category")
     search_fields = ("tag", "category")
+
+
+@admin.register(Leaver)
+class LeaverAdmin(admin.ModelAdmin):
+    """People who have left. Their records stay; on a person's request HR erases their
+    personal data here (name, e-mail, login, the words and files of their evidence)."""
+
+    list_display = ("name", "left_on", "framework", "level")
+    list_select_related = ("user", "framework", "level")
+    search_fields = ("user__first_name", "user__last_name", "user__email")
+    actions = ["anonymise"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_active=False)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description="Anonymise their personal data (on their request; cannot be undone)",
+        permissions=["view"],
+    )
+    def anonymise(self, request, queryset):
+        for leaver in queryset:
+            try:
+                person_anonymise(employee=leaver, actor=request.user)
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{leaver}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"Leaver #{leaver.pk}: personal data erased.")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from frameworks.models import Requirement
+from people.models import Employee
 
 from .validators import validate_attachment
 
@@ -273,3 +274,11 @@ class HelpdeskTagCategory(models.Model):
 
     def __str__(self):
         return f"{self.tag} → {self.category}"
+
+
+class Leaver(Employee):
+    """People who have left, for HR to find and, on request, anonymise (an admin list)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "leaver"

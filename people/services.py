@@ -92,9 +92,7 @@ def employee_leave(*, employee: Employee, actor, left_on: datetime.date) -> bool
     if actor is not None and actor.pk == employee.user_id:
         raise PermissionDenied("Nobody marks themselves as left.")
     with transaction.atomic():
-        employee = Employee.objects.select_for_update().select_related("user").get(
-            pk=employee.pk
-        )
+        employee = Employee.objects.select_for_update().select_related("user").get(pk=employee.pk)
         if not employee.is_active:
             return False
         if left_on < employee.hire_date:
@@ -115,9 +113,7 @@ def employee_return(*, employee: Employee, actor) -> bool:
     """A leaver comes back: their login and their place in the reporting lines return.
     False when they never left. An anonymised leaver cannot return (their identity is gone)."""
     with transaction.atomic():
-        employee = Employee.objects.select_for_update().select_related("user").get(
-            pk=employee.pk
-        )
+        employee = Employee.objects.select_for_update().select_related("user").get(pk=employee.pk)
         if employee.is_active:
             return False
         if employee.user.username.startswith(ANONYMOUS_PREFIX):

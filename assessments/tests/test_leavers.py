@@ -131,3 +131,15 @@ def test_hr_anonymises_a_leaver_and_the_counts_stay(line):
     assert [r.have for r in after.next_levels[0].results] == have
     with pytest.raises(ValidationError):
         employee_return(employee=report, actor=line["hr"])
+
+
+def test_hr_finds_leavers_in_the_admin_and_anonymises_one(client, line):
+    report = line["report"]
+    employee_leave(employee=report, actor=line["hr"], left_on=TODAY)
+    client.force_login(line["hr"])
+    changelist = reverse("admin:assessments_leaver_changelist")
+    listed = client.get(changelist).context["cl"].result_list
+    assert [p.pk for p in listed] == [report.pk]  # leavers only
+    client.post(changelist, {"action": "anonymise", "_selected_action": [report.pk]})
+    report.refresh_from_db()
+    assert report.name == f"Former employee #{report.pk}"
