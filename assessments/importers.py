@@ -27,7 +27,7 @@ from django.utils import timezone
 from frameworks.models import Framework, Level, MetricDefinition
 from frameworks.selectors import category_problem, evidence_categories
 from people.models import Employee
-from people.services import employee_level_change
+from people.services import employee_leave, employee_level_change, employee_return
 
 from .models import Evidence, EvidenceKind, HelpdeskTagCategory, MonthlyMetric
 
@@ -269,6 +269,7 @@ class _Person:
     level: Level
     hire_date: datetime.date
     level_since: datetime.date
+    status: str = ""  # "active", "inactive" (a leaver) or "" (leave as it is)
 
 
 def people_import(*, text: str) -> ImportResult:
@@ -276,7 +277,7 @@ def people_import(*, text: str) -> ImportResult:
     rows, problems = read_csv(
         text,
         _columns("email", "name", "manager_email", "framework", "level", "hire_date"),
-        _columns("level_since"),
+        _columns("level_since", "status"),
     )
     published = Framework.objects.filter(status="published").prefetch_related("levels")
     frameworks = {f.slug: {lv.code: lv for lv in f.levels.all()} for f in published}
@@ -311,11 +312,12 @@ def people_import(*, text: str) -> ImportResult:
         level_since = _date(row, "level_since", errors, required=False) or hire_date
         if hire_date and level_since < hire_date:
             errors.append(f"level_since {level_since} is before hire_date {hire_date}")
+        status = _choice(row, "status", PEOPLE_STATUSES, errors, required=False)
         if errors:
             problems += [f"line {line}: {error}" for error in errors]
             continue
         name, manager_key = " ".join(row["name"].split()), row["manager_email"].lower()
-        people[key] = _Person(line, email, name, manager_key, level, hire_date, level_since)
+        people[key] = _Person(line, email, name, manager_key, level, hire_date, level_since, status)
     for person in people.values():
         boss = person.manager_key
         if boss and boss not in first_line and boss not in graph:
@@ -398,10 +400,12 @@ def _person_save(person: _Person, employee, user, manager) -> tuple[Employee, st
         employee = Employee(user=user, level=person.level, **fields)
         employee.full_clean()
         employee.save()
+        _status_apply(employee, person.status)
         return employee, "created"
     changed = [name for name, value in fields.items() if getattr(employee, name) != value]
     level_changed = employee.level_id != person.level.pk
-    if not (changed or level_changed or names_changed):
+    status_changed = _status_apply(employee, person.status)
+    if not (changed or level_changed or names_changed or status_changed):
         return employee, "unchanged"
     for name in changed:
         setattr(employee, name, fields[name])
@@ -416,6 +420,19 @@ def _person_save(person: _Person, employee, user, manager) -> tuple[Employee, st
         employee.full_clean()
         employee.save(update_fields=[name.removesuffix("_id") for name in changed])
     return employee, "updated"
+
+
+PEOPLE_STATUSES = ("active", "inactive")
+
+
+def _status_apply(employee: Employee, status: str) -> bool:
+    """An `inactive` row is a leaver (access ends, as when HR marks it); `active` brings a
+    leaver back; an empty status changes nothing. True when something changed."""
+    if status == "inactive":
+        return employee_leave(employee=employee, actor=None, left_on=timezone.localdate())
+    if status == "active":
+        return employee_return(employee=employee, actor=None)
+    return False
 
 
 # Evidence --------------------------------------------------------------------------------

@@ -776,3 +776,20 @@ def test_every_command_reads_standard_input_for_a_dash(
 
     assert out.getvalue().startswith(f"{command}: ")
     assert model.objects.count() > before
+
+
+def test_an_inactive_row_is_a_leaver_and_an_active_one_brings_them_back(seeded, client):
+    header = PEOPLE_HEADER + ",status"
+    lead = "lead@example.com,Lee Lead,,support-formula,senior-superhero,2020-01-01,,active"
+    text = csv_text(header, lead, "ann@example.com,Ann Able,lead@example.com,support-formula,"
+                    "hero,2024-01-01,,inactive")  # fmt: skip
+    people_import(text=text)
+    ann = Employee.objects.get(user__email="ann@example.com")
+    assert (ann.is_active, ann.user.is_active, ann.left_on is not None) == (False, False, True)
+    assert people_import(text=text).unchanged == 2  # the same file again changes nothing
+    people_import(text=text.replace(",inactive", ",active"))
+    ann.refresh_from_db()
+    assert ann.is_active and ann.user.is_active and ann.left_on is None
+    assert rejected(people_import, text.replace(",inactive", ",gone")) == [
+        'line 3: unknown status "gone" (one of: active, inactive)'
+    ]
