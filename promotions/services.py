@@ -469,6 +469,8 @@ def promotion_decide(*, case: PromotionCase, approver, approve: bool, comment: s
 
 
 def _ensure_may_decide(step: ApprovalStep, employee: Employee, approver) -> None:
+    if not approver.is_active:
+        raise PermissionDenied("Someone who has left decides nothing.")
     if step.role == ApprovalStep.Role.HR:
         if not user_is_hr(approver):
             raise PermissionDenied(f"“{step.name}” is for HR.")

@@ -143,3 +143,23 @@ def test_hr_finds_leavers_in_the_admin_and_anonymises_one(client, line):
     client.post(changelist, {"action": "anonymise", "_selected_action": [report.pk]})
     report.refresh_from_db()
     assert report.name == f"Former employee #{report.pk}"
+
+
+def test_an_hr_leaver_approves_no_promotion_step(line):
+    from people.services import employee_leave as leave
+    from promotions.models import PromotionCase
+    from promotions.services import promotion_decide, promotion_nominate
+
+    report, manager = line["report"], line["manager"]
+    hr_person = EmployeeFactory(level_code="senior-superhero", user=line["hr"])
+    case = promotion_nominate(
+        employee=report, to_level=report.level.next_levels.get(), nominated_by=manager.user,
+        justification="Ready", as_of=TODAY,
+    )  # fmt: skip
+    promotion_decide(case=case, approver=manager.user, approve=True, on=TODAY)
+    other_hr = EmployeeFactory(level_code="senior-superhero")
+    leave(employee=hr_person, actor=other_hr.user, left_on=TODAY)
+    line["hr"].refresh_from_db()
+    with pytest.raises(PermissionDenied, match="Someone who has left decides nothing."):
+        promotion_decide(case=case, approver=line["hr"], approve=True, on=TODAY)
+    assert PromotionCase.objects.get(pk=case.pk).status == "open"
