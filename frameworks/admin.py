@@ -52,7 +52,7 @@ def _framework_of(obj) -> Framework | None:
         return None
     if isinstance(obj, Framework):
         return obj
-    if isinstance(obj, Level | Competency):
+    if isinstance(obj, Level | Competency | ProficiencyLevel):
         return obj.framework
     if isinstance(obj, ResponsibilityArea | Entitlement):
         return obj.level.framework
@@ -598,8 +598,9 @@ class CompetencyAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
 
 
 @admin.register(ProficiencyLevel)
-class ProficiencyLevelAdmin(admin.ModelAdmin):
-    """Registered for the autocomplete of requirements; edited inside the framework."""
+class ProficiencyLevelAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    """Edited inside a draft framework; a published version's scale is read-only here too
+    (renaming or re-ranking it would change what people were judged against)."""
 
     list_display = ("name", "framework", "rank")
     search_fields = ("name", "slug")

@@ -95,6 +95,11 @@ class ApprovalStep(models.Model):
     order = models.PositiveIntegerField()
     role = models.CharField(max_length=10, choices=Role.choices)
     name = models.CharField(max_length=200)
+    nominator_may_decide = models.BooleanField(
+        default=False,
+        help_text="Whether the person who nominated may take this step (a manager confirming "
+        "their own nomination, say). Off: someone else must.",
+    )
 
     class Meta:
         ordering = ["framework_slug", "order"]

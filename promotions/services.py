@@ -335,8 +335,10 @@ def approval_steps_ensure_defaults() -> None:
     for slug, steps in DEFAULT_APPROVAL_STEPS.items():
         for order, role, name in steps:
             ApprovalStep.objects.get_or_create(
-                framework_slug=slug, order=order, defaults={"role": role, "name": name}
-            )
+                framework_slug=slug, order=order,
+                defaults={"role": role, "name": name,
+                          "nominator_may_decide": role == ApprovalStep.Role.MANAGER},
+            )  # fmt: skip
 
 
 def approval_steps(framework_slug: str) -> list[ApprovalStep]:
@@ -350,6 +352,7 @@ def approval_steps(framework_slug: str) -> list[ApprovalStep]:
             order=1,
             role=ApprovalStep.Role.MANAGER,
             name="Manager approves",
+            nominator_may_decide=True,
         )  # fmt: skip
     ]
 
@@ -419,6 +422,14 @@ def promotion_decide(*, case: PromotionCase, approver, approve: bool, comment: s
             )
         step, remaining = pending[0], pending[1:]
         _ensure_may_decide(step, employee, approver)
+        # Separation of duties: one person takes one step of a case, and takes none of a
+        # case they nominated unless the step says a nominator may.
+        if case.approvals.filter(approver=approver).exists():
+            raise PermissionDenied(
+                "You have already taken a step of this case: someone else decides."
+            )
+        if case.nominated_by_id == approver.pk and not step.nominator_may_decide:
+            raise PermissionDenied(f"You nominated this case: “{step.name}” is for someone else.")
         if not approve and not comment.strip():
             raise ValidationError("Say why the promotion is rejected.")
         if step.pk is None:

@@ -163,3 +163,55 @@ def test_an_hr_leaver_approves_no_promotion_step(line):
     with pytest.raises(PermissionDenied, match="Someone who has left decides nothing."):
         promotion_decide(case=case, approver=line["hr"], approve=True, on=TODAY)
     assert PromotionCase.objects.get(pk=case.pk).status == "open"
+
+
+# --- separation of duties (issue 10, item 2, in part) -------------------------------------
+
+
+def _case(line):
+    from promotions.services import promotion_nominate
+
+    report = line["report"]
+    return promotion_nominate(
+        employee=report, to_level=report.level.next_levels.get(),
+        nominated_by=line["manager"].user, justification="Ready", as_of=TODAY,
+    )  # fmt: skip
+
+
+def test_a_manager_who_is_also_hr_takes_one_step_of_a_case_not_both(line):
+    from people.roles import roles_ensure
+    from promotions.services import promotion_decide
+
+    manager = line["manager"]
+    manager.user.groups.add(roles_ensure())  # in both roles
+    case = _case(line)
+    promotion_decide(case=case, approver=manager.user, approve=True, on=TODAY)
+    with pytest.raises(PermissionDenied, match="already taken a step of this case"):
+        promotion_decide(case=case, approver=manager.user, approve=True, on=TODAY)
+    promotion_decide(case=case, approver=line["hr"], approve=True, on=TODAY)
+    case.refresh_from_db()
+    assert case.status == "approved"
+
+
+def test_a_nominator_takes_a_step_only_where_the_step_allows_it(line):
+    from promotions.models import ApprovalStep
+    from promotions.services import promotion_decide
+
+    ApprovalStep.objects.filter(framework_slug="support-formula", role="manager").update(
+        nominator_may_decide=False
+    )
+    case = _case(line)
+    with pytest.raises(PermissionDenied, match="You nominated this case"):
+        promotion_decide(case=case, approver=line["manager"].user, approve=True, on=TODAY)
+    promotion_decide(case=case, approver=line["skip_level"].user, approve=True, on=TODAY)
+    assert case.approvals.count() == 1
+
+
+def test_a_published_proficiency_scale_is_read_only_in_the_admin(client, line, seeded):
+    client.force_login(line["hr"])
+    level = seeded["whatfix-support"].proficiency_levels.get(slug="advanced")
+    url = reverse("admin:frameworks_proficiencylevel_change", args=[level.pk])
+    client.post(url, {"framework": level.framework_id, "slug": "expert", "name": "Expert",
+                      "rank": 9, "description": ""})  # fmt: skip
+    level.refresh_from_db()
+    assert (level.slug, level.rank) == ("advanced", 3)
