@@ -44,7 +44,8 @@ class EvidenceAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = evidence_category_choices_all()
+        current = (self.instance.kind, self.instance.category) if self.instance.pk else None
+        self.fields["category"].choices = evidence_category_choices_all(current=current)
         self.fields["category"].widget.attrs["data-filter-by"] = "kind"
 
     class Media:

@@ -164,30 +164,36 @@ def evidence_category_choices(*, categories: dict[str, dict[str, str]]) -> list:
     ]
 
 
-def evidence_category_choices_all() -> list:
+def evidence_category_choices_all(*, current: tuple[str, str] | None = None) -> list:
     """The admin's category select: every category of any framework in use, by kind (each
-    save is still checked against the person's own framework)."""
+    save is still checked against the person's own framework). `current` (kind, category)
+    is the edited item's own value, kept visible when no framework has it, so HR sees it
+    and can fix it; the list filter "category check" finds all such items."""
     labels = dict(Evidence.kind.field.choices)
     table: dict[str, dict[str, str]] = {}
     for framework_id in Framework.objects.exclude(status="archived").values_list("id", flat=True):
         for kind, categories in evidence_categories(framework_id=framework_id).items():
             table.setdefault(kind, {}).update(categories)
-    used = Evidence.objects.exclude(category="").values_list("kind", "category").distinct()
-    for kind, category in used:  # keep what existing items say, so HR can see and fix it
+    if current and current[1]:
+        kind, category = current
         table.setdefault(kind, {}).setdefault(category, f"{category} (not in any framework)")
+    groups = sorted(table.items())
     return [("", "— none —")] + [
-        (labels.get(kind, kind), sorted(categories.items()))
-        for kind, categories in sorted(table.items())
+        (labels.get(kind, kind), sorted(categories.items())) for kind, categories in groups
     ]
 
 
-def requirements_counting(*, employee: Employee, kind: str, category: str) -> list[str]:
+def requirements_counting(
+    *, employee: Employee, kind: str, category: str, categories: dict | None = None
+) -> list[str]:
     """The bars of the person's next levels (and of their perks) that evidence of this kind
     and category counts toward, as people read them (one query)."""
     if kind not in EvidenceKind.values:
         return []
-    known = dict(evidence_categories(framework_id=employee.framework_id).get(kind, []))
-    if category and category not in known:  # typed into the address bar: nothing to name
+    if categories is None:  # kind -> {slug: name}, as the evidence form has already read it
+        table = evidence_categories(framework_id=employee.framework_id)
+        categories = {k: dict(v) for k, v in table.items()}
+    if category and category not in categories.get(kind, {}):  # typed into the address bar
         return []
     next_levels = list(employee.level.next_levels.all())
     counts = Q(kind="exam") if kind == "exam" else Q(kind="evidence", evidence_kind=kind)

@@ -89,8 +89,9 @@ def evidence_create(request):
             messages.success(request, f"“{evidence.title}” is waiting for your manager's review.")
             return redirect("assessments:evidence_list")
     counts_toward = selectors.requirements_counting(
-        employee=employee, kind=form["kind"].value() or "", category=form["category"].value() or ""
-    )
+        employee=employee, kind=form["kind"].value() or "",
+        category=form["category"].value() or "", categories=form.categories,
+    )  # fmt: skip
     return render(
         request,
         "assessments/evidence_form.html",

@@ -407,17 +407,23 @@ def framework_clone(*, framework: Framework) -> Framework:
     return framework_import(data=framework_as_dict(framework=framework))
 
 
+def _draft_locked(framework: Framework, doing: str) -> Framework:
+    """The framework's row, locked for this transaction; ValidationError unless a draft."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    if framework.status != Framework.Status.DRAFT:
+        raise ValidationError(
+            f"Only a draft can be {doing}; version {framework.version} is "
+            f"{framework.get_status_display().lower()}."
+        )
+    return framework
+
+
 def framework_draft_discard(*, framework: Framework) -> None:
     """Throw a draft away (HR works on one at a time). Published and archived versions stay:
     people were judged against them. Parts are removed bars first, since a bar protects
     the competency and proficiency it names."""
     with transaction.atomic():
-        framework = Framework.objects.select_for_update().get(pk=framework.pk)
-        if framework.status != Framework.Status.DRAFT:
-            raise ValidationError(
-                f"Only a draft can be thrown away; version {framework.version} is "
-                f"{framework.get_status_display().lower()}."
-            )
+        framework = _draft_locked(framework, "thrown away")
         try:
             with transaction.atomic():
                 Requirement.objects.filter(
@@ -476,12 +482,7 @@ def framework_publish(*, framework: Framework) -> Framework:
     new version no longer has); nothing changes then.
     """
     with transaction.atomic():
-        framework = Framework.objects.select_for_update().get(pk=framework.pk)
-        if framework.status != Framework.Status.DRAFT:
-            raise ValidationError(
-                f"Only a draft can be published; version {framework.version} is "
-                f"{framework.get_status_display().lower()}."
-            )
+        framework = _draft_locked(framework, "published")
         previous = (
             Framework.objects.select_for_update()
             .filter(slug=framework.slug, status=Framework.Status.PUBLISHED)

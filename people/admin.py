@@ -48,11 +48,8 @@ class EmployeeAdmin(SimpleHistoryAdmin):
         for employee in queryset.select_related("user"):
             try:
                 changed = employee_leave(employee=employee, actor=request.user, left_on=today)
-            except ValidationError as exc:
-                self.message_user(request, f"{employee}: {' '.join(exc.messages)}", messages.ERROR)
-                continue
-            except PermissionDenied as exc:
-                self.message_user(request, f"{employee}: {exc}", messages.ERROR)
+            except (ValidationError, PermissionDenied) as exc:
+                self._refused(request, employee, exc)
                 continue
             if changed:
                 self.message_user(request, f"{employee} has left: their login no longer works.")
@@ -62,11 +59,15 @@ class EmployeeAdmin(SimpleHistoryAdmin):
         for employee in queryset.select_related("user"):
             try:
                 changed = employee_return(employee=employee, actor=request.user)
-            except ValidationError as exc:
-                self.message_user(request, f"{employee}: {' '.join(exc.messages)}", messages.ERROR)
+            except (ValidationError, PermissionDenied) as exc:
+                self._refused(request, employee, exc)
                 continue
             if changed:
                 self.message_user(request, f"{employee} is back: their login works again.")
+
+    def _refused(self, request, employee, exc) -> None:
+        why = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        self.message_user(request, f"{employee}: {why}", messages.ERROR)
 
     @admin.display(ordering="user__email")
     def email(self, obj):

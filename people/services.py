@@ -68,24 +68,8 @@ def employees_move_to_published_framework(
 # --- leavers ----------------------------------------------------------------------------
 
 
-def _end_sessions(user) -> int:
-    """Delete the user's open sessions (the login is also refused from now on, since an
-    inactive user no longer authenticates). Reads every unexpired session once."""
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
-    ended = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk)
-    ]
-    Session.objects.filter(pk__in=ended).delete()
-    return len(ended)
-
-
 def employee_leave(*, employee: Employee, actor, left_on: datetime.date) -> bool:
-    """A person leaves: their login stops at once (sessions ended), they leave the reporting
+    """A person leaves: their login stops at once, they leave the reporting
     lines (their reports' reviews and approvals go to the next active manager up) and
     their career pages; the history records who marked it and when. False when already
     gone (nothing changes)."""
@@ -102,10 +86,13 @@ def employee_leave(*, employee: Employee, actor, left_on: datetime.date) -> bool
         employee._history_user = actor
         employee.full_clean()
         employee.save(update_fields=["is_active", "left_on"])
+        # An inactive user no longer authenticates, and Django's ModelBackend turns any
+        # session of theirs into an anonymous one on its next request: every open session
+        # ends at once without reading the whole session table (an import of many
+        # leavers would otherwise read it once per person).
         user = employee.user
         user.is_active = False
         user.save(update_fields=["is_active"])
-        _end_sessions(user)
     return True
 
 

@@ -23,6 +23,7 @@ from people.selectors import employee_for_user, report_ids, reviewable_report_id
 from . import presenters, reports, services
 from .forms import DecisionForm, NominationForm
 from .models import Notification, PromotionCase
+from .rules import WFH_DAYS_PER_MONTH
 from .selectors import career_status, milestone_months, next_milestone, team_readiness_list
 
 
@@ -39,9 +40,9 @@ def _career_context(employee: Employee, as_of) -> dict:
         "status": status,
         "next_levels": presenters.next_levels(status),
         "locked_entitlements": [e for e in status.entitlements if not e.unlocked],
-        "other_perks": [p for kind, p in status.perks.items() if kind != "wfh_days_per_month"],
+        "other_perks": [p for kind, p in status.perks.items() if kind != WFH_DAYS_PER_MONTH],
         # A framework without work-from-home days (Whatfix) does not say "0 days a month".
-        "shows_wfh": presenters.has_perk_kind(status, "wfh_days_per_month"),
+        "shows_wfh": presenters.has_perk_kind(status, WFH_DAYS_PER_MONTH),
         "next_perks": [
             (r.level, e) for r in status.next_levels for e in r.level.entitlements.all()
         ],

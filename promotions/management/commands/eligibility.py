@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from people.models import Employee
+from promotions.rules import WFH_DAYS_PER_MONTH
 from promotions.selectors import career_status
 
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             f"WFH {status.wfh_days_per_month} days a month."
         )
         for perk in status.perks.values():
-            if perk.kind != "wfh_days_per_month":
+            if perk.kind != WFH_DAYS_PER_MONTH:
                 self.stdout.write(f"Perk: {perk.label}.")
         for ent in status.entitlements:
             if not ent.unlocked:
