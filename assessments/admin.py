@@ -64,6 +64,23 @@ class EvidenceAdminForm(forms.ModelForm):
         return cleaned
 
 
+class NotOwnRecordsMixin:
+    """Nobody changes their own career records in the admin, HR included: they see them."""
+
+    owner_field = "employee"
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and getattr(obj, self.owner_field).user_id == request.user.pk:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == self.owner_field and field is not None:
+            field.queryset = field.queryset.exclude(user=request.user)
+        return field
+
+
 class CategoryCheckFilter(admin.SimpleListFilter):
     """Evidence whose category its owner's framework does not have: it counts toward nothing."""
 
@@ -80,7 +97,10 @@ class CategoryCheckFilter(admin.SimpleListFilter):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(NotOwnRecordsMixin, SimpleHistoryAdmin):
+    """HR corrects an item's kind, category or words; its status changes only by a review on
+    the review pages (by a manager of the person, recorded as a review)."""
+
     form = EvidenceAdminForm
     list_display = ("title", "employee", "kind", "category", "occurred_on", "status", "outcome")
     list_filter = (
@@ -91,16 +111,38 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "reference", "employee__user__email", "employee__user__last_name")
     date_hierarchy = "occurred_on"
     autocomplete_fields = ("employee",)
-    readonly_fields = ("submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "updated_at")
+    readonly_fields = (
+        "status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_comment",
+        "updated_at",
+    )  # fmt: skip
     filter_horizontal = ("competencies",)
     inlines = [EvidenceReviewInline]
+
+    def has_add_permission(self, request):
+        # Evidence is submitted by the person (or imported); an item added here would have
+        # no submitter and, with its status read-only, could never be reviewed.
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False  # evidence is withdrawn or rejected, never deleted
 
 
+class ManagersRecordAdmin(SimpleHistoryAdmin):
+    """Ratings and confirmations are given by the person and their managers on the career
+    pages, which check who may; here they are shown with their history, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CompetencyRating)
-class CompetencyRatingAdmin(SimpleHistoryAdmin):
+class CompetencyRatingAdmin(ManagersRecordAdmin):
     list_display = ("employee", "competency", "proficiency", "source", "period", "rated_on")
     list_filter = ("source", "period", "competency__name", "employee__team")
     list_select_related = ("employee__user", "competency", "proficiency")
@@ -109,7 +151,7 @@ class CompetencyRatingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attestation)
-class AttestationAdmin(SimpleHistoryAdmin):
+class AttestationAdmin(ManagersRecordAdmin):
     list_display = ("employee", "statement", "for_level", "attested_by", "attested_on")
     list_filter = ("code", "level__code", "employee__team")
     list_select_related = ("employee__user", "attested_by", "level__framework")
@@ -136,7 +178,7 @@ class MonthlyMetricForm(forms.ModelForm):
 
 
 @admin.register(MonthlyMetric)
-class MonthlyMetricAdmin(admin.ModelAdmin):
+class MonthlyMetricAdmin(NotOwnRecordsMixin, admin.ModelAdmin):
     form = MonthlyMetricForm
     list_display = ("employee", "metric", "period", "value")
     list_filter = ("metric", "period", "employee__team")

@@ -414,7 +414,8 @@ def _person_save(person: _Person, employee, user, manager) -> tuple[Employee, st
             employee=employee,
             level=person.level,
             changed_on=person.level_since,
-            reason="Imported",
+            actor=None,
+            reason="Imported (import_people)",
         )
     if changed:
         employee.full_clean()

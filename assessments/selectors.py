@@ -10,19 +10,18 @@ from frameworks.models import Framework, Level, Requirement
 from frameworks.selectors import evidence_categories, evidence_category_problem
 from people.models import Employee
 from people.roles import user_is_hr
-from people.selectors import reviewable_report_ids
+from people.selectors import employee_for_user, employee_reviewable_by, reviewable_report_ids
 
 from .models import Evidence, EvidenceKind
 
 
 def evidence_visible_to(*, user, evidence: Evidence) -> bool:
     """The owner, a manager who may review it, and HR may see an item and its attachment."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return False
     if evidence.employee.user_id == user.pk or user_is_hr(user):
         return True
-    reviewer = Employee.objects.filter(user=user).first()
-    return reviewer is not None and evidence.employee_id in reviewable_report_ids(manager=reviewer)
+    return employee_reviewable_by(reviewer=employee_for_user(user), employee=evidence.employee)
 
 
 def evidence_for_employee(*, employee: Employee, status: str | None = None) -> QuerySet:
@@ -34,6 +33,14 @@ def evidence_for_employee(*, employee: Employee, status: str | None = None) -> Q
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def evidence_waiting_for(*, reviewer: Employee):
+    """Evidence waiting for a decision that `reviewer` may take (see
+    `people.selectors.employee_reviewable_by`)."""
+    return Evidence.objects.filter(
+        employee_id__in=reviewable_report_ids(manager=reviewer), status=Evidence.Status.SUBMITTED
+    )
 
 
 def review_queue(
@@ -48,8 +55,7 @@ def review_queue(
     A constant number of queries however big the team: one for the reporting
     lines, one for the counts, one for the page of items (with their people).
     """
-    report_ids = reviewable_report_ids(manager=reviewer)
-    waiting = Evidence.objects.filter(employee_id__in=report_ids, status=Evidence.Status.SUBMITTED)
+    waiting = evidence_waiting_for(reviewer=reviewer)
     counts = list(
         waiting.values("kind", "category", "employee_id", "employee__user__first_name",
                        "employee__user__last_name")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from careerpath.celery import enqueue_on_commit
 from people.models import Employee
 from people.roles import user_is_hr
-from people.selectors import reviewable_report_ids
+from people.selectors import employee_for_user, employee_reviewable_by
 from people.services import employee_identity_erase
 
 from .models import Attestation, CompetencyRating, Evidence, EvidenceReview
@@ -21,18 +21,22 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
-def _ensure_reviewer_of(reviewer: Employee | None, employee: Employee, action: str) -> None:
-    if reviewer is None or reviewer.pk == employee.pk:
+def _reviewer_of(actor, employee: Employee, action: str) -> Employee:
+    """The acting user's (active) employee record, when they may review, rate or confirm for
+    `employee`: a manager above them, never the person themselves. Refuses otherwise."""
+    if actor is None or actor.pk == employee.user_id:
         raise PermissionDenied(f"You cannot {action} your own evidence or ratings.")
-    if employee.pk not in reviewable_report_ids(manager=reviewer):
+    reviewer = employee_for_user(actor)
+    if reviewer is None or not employee_reviewable_by(reviewer=reviewer, employee=employee):
         raise PermissionDenied(f"You can {action} only for people who report to you.")
+    return reviewer
 
 
-def evidence_submit(*, employee: Employee, submitted_by, competencies=(), **fields) -> Evidence:
+def evidence_submit(*, employee: Employee, actor, competencies=(), **fields) -> Evidence:
     """Record a new item, waiting for review. Only the person themselves submits."""
-    if employee.user_id != submitted_by.pk:
+    if employee.user_id != actor.pk or not employee.is_active:
         raise PermissionDenied("You can submit evidence only for yourself.")
-    evidence = Evidence(employee=employee, submitted_by=submitted_by, **fields)
+    evidence = Evidence(employee=employee, submitted_by=actor, **fields)
     evidence.full_clean()
     evidence_category_check(employee=employee, kind=evidence.kind, category=evidence.category)
     with transaction.atomic():
@@ -41,9 +45,9 @@ def evidence_submit(*, employee: Employee, submitted_by, competencies=(), **fiel
     return evidence
 
 
-def evidence_withdraw(*, evidence: Evidence, by) -> Evidence:
+def evidence_withdraw(*, evidence: Evidence, actor) -> Evidence:
     """The owner takes back an item nobody has reviewed yet; it is kept, marked withdrawn."""
-    if evidence.employee.user_id != by.pk:
+    if evidence.employee.user_id != actor.pk:
         raise PermissionDenied("You can withdraw only your own evidence.")
     with transaction.atomic():
         locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
@@ -56,9 +60,9 @@ def evidence_withdraw(*, evidence: Evidence, by) -> Evidence:
     return locked
 
 
-def evidence_resubmit(*, evidence: Evidence, by, competencies=None, **changes) -> Evidence:
+def evidence_resubmit(*, evidence: Evidence, actor, competencies=None, **changes) -> Evidence:
     """The owner changes a rejected item and sends it for review again."""
-    if evidence.employee.user_id != by.pk:
+    if evidence.employee.user_id != actor.pk:
         raise PermissionDenied("You can resubmit only your own evidence.")
     if evidence.status != Evidence.Status.REJECTED:
         raise ValidationError("Only rejected evidence can be changed and resubmitted.")
@@ -82,7 +86,7 @@ def evidence_resubmit(*, evidence: Evidence, by, competencies=None, **changes) -
 
 
 def evidence_review(
-    *, evidence: Evidence, reviewer: Employee | None, decision: str, comment: str = ""
+    *, evidence: Evidence, actor, decision: str, comment: str = ""
 ) -> EvidenceReview:
     """Approve or reject one item waiting for review; recorded as an EvidenceReview.
 
@@ -90,7 +94,7 @@ def evidence_review(
     rejection needs a comment. Two reviewers racing decide once: the status
     changes only while the item is still waiting.
     """
-    _ensure_reviewer_of(reviewer, evidence.employee, "review evidence")
+    _reviewer_of(actor, evidence.employee, "review evidence")
     if decision not in EvidenceReview.Decision.values:
         raise ValidationError(f"Unknown decision “{decision}”; approve or reject.")
     if decision == EvidenceReview.Decision.REJECTED and not comment.strip():
@@ -101,14 +105,14 @@ def evidence_review(
         if locked.status != Evidence.Status.SUBMITTED:
             raise ValidationError("This evidence is no longer waiting for review.")
         locked.status = decision
-        locked.reviewed_by = reviewer.user
+        locked.reviewed_by = actor
         locked.reviewed_at = timezone.now()
         locked.review_comment = comment
         locked.save(
             update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
         )
         review = EvidenceReview.objects.create(
-            evidence=locked, reviewer=reviewer.user, decision=decision, comment=comment
+            evidence=locked, reviewer=actor, decision=decision, comment=comment
         )
         if decision == EvidenceReview.Decision.APPROVED:
             # Re-judge the owner now rather than at night: a newly met bar is news.
@@ -122,16 +126,14 @@ def evidence_review(
 
 
 def evidence_review_bulk(
-    *, evidence_ids, reviewer: Employee, decision: str, comment: str = ""
+    *, evidence_ids, actor, decision: str, comment: str = ""
 ) -> tuple[int, list[str]]:
     """Decide several items at once; returns (how many decided, why the others were not)."""
     decided, problems = 0, []
     items = Evidence.objects.filter(pk__in=evidence_ids).select_related("employee__user")
     for evidence in items:
         try:
-            evidence_review(
-                evidence=evidence, reviewer=reviewer, decision=decision, comment=comment
-            )
+            evidence_review(evidence=evidence, actor=actor, decision=decision, comment=comment)
         except (PermissionDenied, ValidationError) as exc:
             problems.append(f"{evidence.title}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
         else:
@@ -142,7 +144,7 @@ def evidence_review_bulk(
 def rating_record(
     *,
     employee: Employee,
-    rater,
+    actor,
     competency,
     proficiency,
     period: str,
@@ -153,10 +155,12 @@ def rating_record(
 
     Rating the same competency again in the same period replaces the earlier rating.
     """
-    if rater.pk == employee.user_id:
+    if actor.pk == employee.user_id:
+        if not employee.is_active:
+            raise PermissionDenied("Someone who has left rates nothing.")
         source = CompetencyRating.Source.SELF
     else:
-        _ensure_reviewer_of(Employee.objects.filter(user=rater).first(), employee, "rate")
+        _reviewer_of(actor, employee, "rate")
         source = CompetencyRating.Source.MANAGER
     if competency.framework_id != employee.framework_id:
         raise ValidationError("That competency is not part of this person's framework.")
@@ -168,7 +172,7 @@ def rating_record(
         employee=employee, competency=competency, source=source, period=period
     )
     rating.proficiency = proficiency
-    rating.rated_by = rater
+    rating.rated_by = actor
     rating.rated_on = rated_on
     rating.comment = comment
     rating.full_clean()
@@ -179,7 +183,7 @@ def rating_record(
 def attestation_record(
     *,
     employee: Employee,
-    manager: Employee | None,
+    actor,
     code: str,
     level,
     statement: str,
@@ -188,7 +192,7 @@ def attestation_record(
 ) -> Attestation:
     """A manager confirms a qualitative expectation for one target level; confirming it
     again for that level updates the date (the history keeps the earlier one)."""
-    _ensure_reviewer_of(manager, employee, "attest")
+    _reviewer_of(actor, employee, "attest")
     expected = attestation_expectations(employee=employee)
     if f"{level.pk}:{code}" not in expected:
         raise ValidationError(
@@ -199,7 +203,7 @@ def attestation_record(
         employee=employee, code=code, level=level
     ).first() or Attestation(employee=employee, code=code, level=level)
     attestation.statement = statement
-    attestation.attested_by = manager.user
+    attestation.attested_by = actor
     attestation.attested_on = attested_on
     attestation.comment = comment
     attestation.full_clean()

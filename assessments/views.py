@@ -16,7 +16,11 @@ from django.views.decorators.http import require_POST
 from careerpath.input import parse_id
 from frameworks.models import Competency, ProficiencyLevel
 from people.models import Employee
-from people.selectors import employee_for_user, reviewable_report_ids
+from people.selectors import (
+    employee_for_user,
+    employee_reviewable_by,
+    team_member_get,
+)
 
 from . import selectors, services
 from .forms import (
@@ -43,14 +47,12 @@ def _visible_evidence(request, pk) -> Evidence:
     return evidence
 
 
-def _reviewable_report(request, employee_pk) -> tuple[Employee, Employee]:
-    manager = _me(request)
-    if employee_pk not in reviewable_report_ids(manager=manager):
+def _reviewable_report(request, employee_pk) -> Employee:
+    _me(request)  # 403 for someone who is not on a framework
+    employee = team_member_get(user=request.user, pk=employee_pk, acting=True)
+    if employee is None:
         raise Http404("No such person in your team.")
-    employee = get_object_or_404(
-        Employee.objects.select_related("user", "framework", "level"), pk=employee_pk
-    )
-    return manager, employee
+    return employee
 
 
 def evidence_list(request):
@@ -81,7 +83,7 @@ def evidence_create(request):
         competencies = data.pop("competencies", [])
         try:
             evidence = services.evidence_submit(
-                employee=employee, submitted_by=request.user, competencies=competencies, **data
+                employee=employee, actor=request.user, competencies=competencies, **data
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -101,11 +103,8 @@ def evidence_create(request):
 
 def evidence_detail(request, pk):
     evidence = _visible_evidence(request, pk)
-    me = employee_for_user(request.user)
-    can_review = (
-        me is not None
-        and evidence.is_reviewable
-        and evidence.employee_id in reviewable_report_ids(manager=me)
+    can_review = evidence.is_reviewable and employee_reviewable_by(
+        reviewer=employee_for_user(request.user), employee=evidence.employee
     )
     return render(
         request,
@@ -136,7 +135,7 @@ def evidence_resubmit(request, pk):
         try:
             services.evidence_resubmit(
                 evidence=Evidence.objects.get(pk=pk),
-                by=request.user,
+                actor=request.user,
                 competencies=competencies,
                 **data,
             )
@@ -156,7 +155,7 @@ def evidence_resubmit(request, pk):
 def evidence_withdraw(request, pk):
     evidence = _visible_evidence(request, pk)
     try:
-        services.evidence_withdraw(evidence=evidence, by=request.user)
+        services.evidence_withdraw(evidence=evidence, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -203,7 +202,7 @@ def review_queue(request):
 
 @require_POST
 def evidence_review(request, pk):
-    reviewer = _me(request)
+    _me(request)
     evidence = _visible_evidence(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -213,7 +212,7 @@ def evidence_review(request, pk):
     try:
         services.evidence_review(
             evidence=evidence,
-            reviewer=reviewer,
+            actor=request.user,
             decision=form.cleaned_data["decision"],
             comment=form.cleaned_data["comment"],
         )
@@ -231,11 +230,7 @@ def evidence_review(request, pk):
 
 @require_POST
 def evidence_review_bulk(request):
-    reviewer = _me(request)
-    waiting = Evidence.objects.filter(
-        employee_id__in=reviewable_report_ids(manager=reviewer),
-        status=Evidence.Status.SUBMITTED,
-    )
+    waiting = selectors.evidence_waiting_for(reviewer=_me(request))
     form = BulkReviewForm(request.POST, queryset=waiting)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -243,7 +238,7 @@ def evidence_review_bulk(request):
         return redirect("assessments:review_queue")
     decided, problems = services.evidence_review_bulk(
         evidence_ids=[e.pk for e in form.cleaned_data["evidence"]],
-        reviewer=reviewer,
+        actor=request.user,
         decision=form.cleaned_data["decision"],
         comment=form.cleaned_data["comment"],
     )
@@ -274,7 +269,7 @@ def _rate(request, employee: Employee, rater_is_manager: bool):
             for competency, proficiency in form.ratings():
                 services.rating_record(
                     employee=employee,
-                    rater=request.user,
+                    actor=request.user,
                     competency=competency,
                     proficiency=proficiency,
                     period=form.cleaned_data["period"],
@@ -307,19 +302,19 @@ def rate_self(request):
 
 
 def rate_report(request, employee_pk):
-    _, employee = _reviewable_report(request, employee_pk)
+    employee = _reviewable_report(request, employee_pk)
     return _rate(request, employee, rater_is_manager=True)
 
 
 def attest_report(request, employee_pk):
-    manager, employee = _reviewable_report(request, employee_pk)
+    employee = _reviewable_report(request, employee_pk)
     expectations = selectors.attestation_expectations(employee=employee)
     form = AttestationForm(request.POST or None, expectations=expectations)
     if request.method == "POST" and form.is_valid():
         item = expectations[form.cleaned_data["code"]]
         services.attestation_record(
             employee=employee,
-            manager=manager,
+            actor=request.user,
             code=item.code,
             level=item.level,
             statement=item.label,

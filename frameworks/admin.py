@@ -448,7 +448,7 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
             )
         elif request.method == "POST" and self.has_change_permission(request, framework):
             try:
-                framework_draft_discard(framework=framework)
+                framework_draft_discard(framework=framework, actor=request.user)
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
@@ -475,7 +475,7 @@ class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
 
     def _open_draft(self, request, framework) -> Framework | None:
         try:
-            draft, created = framework_draft_open(framework=framework)
+            draft, created = framework_draft_open(framework=framework, actor=request.user)
         except FrameworkFormatError as exc:  # a version saved before a check existed
             self.message_user(
                 request, f"{framework}: not cloned: {' '.join(exc.errors)}", messages.ERROR
@@ -621,7 +621,17 @@ class MetricDefinitionAdmin(admin.ModelAdmin):
     search_fields = ("slug", "name")
 
     def get_readonly_fields(self, request, obj=None):
-        return ("slug",) if obj is not None else ()
+        if obj is None:
+            return ()
+        published = Requirement.objects.filter(metric=obj.slug).exclude(
+            Q(level__framework__status=Framework.Status.DRAFT)
+            | Q(entitlement__level__framework__status=Framework.Status.DRAFT)
+        )
+        if published.exists():
+            # A published version's bars read it: changing how months combine or which way
+            # is better would re-judge people without a new version.
+            return ("slug", "unit", "direction", "aggregation")
+        return ("slug",)
 
     def has_delete_permission(self, request, obj=None):
         return False

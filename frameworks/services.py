@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Max, ProtectedError, Q
 from django.utils import timezone
@@ -374,13 +374,23 @@ def proficiency_drops(*, framework: Framework) -> list[str]:
     return problems
 
 
-def framework_import(*, data: dict) -> Framework:
+def _ensure_framework_editor(actor) -> None:
+    """HR (whoever may change frameworks) edits, publishes and throws away versions. `actor`
+    None is the command line (seed_frameworks, import_framework), run by the operator."""
+    if actor is None:
+        return
+    if not (actor.is_active and actor.has_perm("frameworks.change_framework")):
+        raise PermissionDenied("Only HR changes career frameworks.")
+
+
+def framework_import(*, data: dict, actor) -> Framework:
     """Create a new draft framework version from a normalised dict (see yaml_format).
 
     A new slug gets the file's version (or 1); an existing slug gets the next
     version number. Either everything is created or nothing is: on any problem
     `FrameworkFormatError` lists each one with its place.
     """
+    _ensure_framework_editor(actor)
     with transaction.atomic():
         draft = Framework.objects.filter(slug=data["slug"], status=Framework.Status.DRAFT).first()
         if draft is not None:
@@ -396,15 +406,15 @@ def framework_import(*, data: dict) -> Framework:
         return _Builder(data).build(version=version, status=Framework.Status.DRAFT)
 
 
-def framework_import_yaml(*, text: str) -> Framework:
-    return framework_import(data=parse_framework_yaml(text))
+def framework_import_yaml(*, text: str, actor) -> Framework:
+    return framework_import(data=parse_framework_yaml(text), actor=actor)
 
 
-def framework_clone(*, framework: Framework) -> Framework:
+def framework_clone(*, framework: Framework, actor) -> Framework:
     """A new draft version with the same content, for HR to edit and publish.
 
     Raises FrameworkFormatError when the framework already has a draft."""
-    return framework_import(data=framework_as_dict(framework=framework))
+    return framework_import(data=framework_as_dict(framework=framework), actor=actor)
 
 
 def _draft_locked(framework: Framework, doing: str) -> Framework:
@@ -418,10 +428,11 @@ def _draft_locked(framework: Framework, doing: str) -> Framework:
     return framework
 
 
-def framework_draft_discard(*, framework: Framework) -> None:
+def framework_draft_discard(*, framework: Framework, actor) -> None:
     """Throw a draft away (HR works on one at a time). Published and archived versions stay:
     people were judged against them. Parts are removed bars first, since a bar protects
     the competency and proficiency it names."""
+    _ensure_framework_editor(actor)
     with transaction.atomic():
         framework = _draft_locked(framework, "thrown away")
         try:
@@ -440,11 +451,12 @@ def framework_draft_discard(*, framework: Framework) -> None:
             ) from None
 
 
-def framework_draft_open(*, framework: Framework) -> tuple[Framework, bool]:
+def framework_draft_open(*, framework: Framework, actor) -> tuple[Framework, bool]:
     """The framework's draft, made from `framework` when there is none: (draft, created).
 
     Running it again opens the same draft, so HR never works on two at once.
     """
+    _ensure_framework_editor(actor)
     with transaction.atomic():
         # Two HR clicks at once: the second waits here, then finds the first one's draft.
         list(Framework.objects.select_for_update().filter(slug=framework.slug).values("pk"))
@@ -464,7 +476,7 @@ def framework_draft_open(*, framework: Framework) -> tuple[Framework, bool]:
             )
         try:
             with transaction.atomic():
-                return framework_clone(framework=framework), True
+                return framework_clone(framework=framework, actor=actor), True
         except IntegrityError:  # another process made it between our check and insert
             existing = Framework.objects.filter(
                 slug=framework.slug, status=Framework.Status.DRAFT
@@ -474,13 +486,14 @@ def framework_draft_open(*, framework: Framework) -> tuple[Framework, bool]:
             return existing, False
 
 
-def framework_publish(*, framework: Framework) -> Framework:
+def framework_publish(*, framework: Framework, actor) -> Framework:
     """Publish a draft: archive the published version and move everyone across, atomically.
 
     Raises ValidationError when the framework is not a draft, or when a
     receiver of `framework_published` refuses (e.g. people sit at a level the
     new version no longer has); nothing changes then.
     """
+    _ensure_framework_editor(actor)
     with transaction.atomic():
         framework = _draft_locked(framework, "published")
         previous = (
@@ -510,7 +523,7 @@ def framework_publish(*, framework: Framework) -> Framework:
     return framework
 
 
-def framework_seed(*, text: str, update: bool = False) -> tuple[Framework, str]:
+def framework_seed(*, text: str, actor, update: bool = False) -> tuple[Framework, str]:
     """Install a seed framework; return the framework shown and what happened, in words.
 
     A slug that is not installed is imported and published. An installed one
@@ -524,8 +537,8 @@ def framework_seed(*, text: str, update: bool = False) -> tuple[Framework, str]:
     latest = Framework.objects.filter(slug=slug).order_by("-version").first()
     if latest is None:
         with transaction.atomic():
-            framework = framework_import(data=data)
-            return framework_publish(framework=framework), "installed"
+            framework = framework_import(data=data, actor=actor)
+            return framework_publish(framework=framework, actor=actor), "installed"
     if not update:
         return latest, (
             f"already installed (newest v{latest.version}, {latest.get_status_display().lower()}); "
@@ -539,4 +552,6 @@ def framework_seed(*, text: str, update: bool = False) -> tuple[Framework, str]:
             f"HR's draft v{draft.version} is open: not touched. Publish it or throw it away, "
             "then run `seed_frameworks --update` again."
         )
-    return framework_import(data=data), "new draft with the seed's content, for HR to review"
+    return framework_import(data=data, actor=actor), (
+        "new draft with the seed's content, for HR to review"
+    )

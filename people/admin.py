@@ -1,12 +1,71 @@
+import datetime
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from careerpath.input import parse_id
+from frameworks.models import Level
+
 from .models import Employee, LevelHistory
-from .services import employee_leave, employee_return
+from .services import employee_leave, employee_level_change, employee_return
+
+
+class EmployeeAdminForm(forms.ModelForm):
+    """Placing someone on a framework; nobody places themselves (another HR person does)."""
+
+    acting_user = None  # set per request by EmployeeAdmin.get_form
+
+    class Meta:
+        model = Employee
+        fields = "__all__"  # noqa: DJ007  (the admin's fields decide what is shown)
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        if self.acting_user is not None and user is not None and user.pk == self.acting_user.pk:
+            raise ValidationError(
+                "Nobody sets their own framework, level or manager: another HR person does."
+            )
+        return cleaned
+
+
+class LevelChangeForm(forms.Form):
+    level = forms.ModelChoiceField(queryset=Level.objects.none(), empty_label=None)
+    changed_on = forms.DateField(label="Changed on", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Kept in the level history with your name, e.g. “Correction: hired as "
+        "Superhero” or “Promotion approved outside CareerPath on 3 March”.",
+    )
+
+    def __init__(self, *args, employee: Employee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.employee = employee
+        self.fields["level"].queryset = Level.objects.filter(
+            framework_id=employee.framework_id
+        ).order_by("rank", "code")
+        self.fields["level"].initial = employee.level_id
+        self.fields["changed_on"].initial = timezone.localdate()
+
+    def clean_changed_on(self):
+        changed_on = self.cleaned_data["changed_on"]
+        if changed_on < self.employee.hire_date:
+            raise ValidationError("A level cannot change before the hire date.")
+        if changed_on > timezone.localdate() + datetime.timedelta(days=366):
+            raise ValidationError("Record a change at most a year ahead.")
+        return changed_on
 
 
 class LevelHistoryInline(admin.TabularInline):
@@ -23,6 +82,10 @@ class LevelHistoryInline(admin.TabularInline):
 
 @admin.register(Employee)
 class EmployeeAdmin(SimpleHistoryAdmin):
+    """People on the frameworks. A level changes through "Change level" (recorded in the
+    level history with who and why, like a promotion); nobody changes their own record."""
+
+    form = EmployeeAdminForm
     list_display = ("name", "email", "framework", "level", "manager", "hire_date", "team", "region")
     list_filter = ("framework", "level__code", "team", "region", "is_active")
     list_select_related = ("user", "framework", "level", "manager__user")
@@ -37,8 +100,10 @@ class EmployeeAdmin(SimpleHistoryAdmin):
         ("is_active", "left_on"),
     )
     # Leaving and returning end or restore access and move reporting lines, so they go
-    # through the services (the actions below), never a tick box.
+    # through the services (the actions below), never a tick box; a level changes through
+    # the "Change level" page, which records it like a promotion.
     readonly_fields = ("is_active", "left_on")
+    readonly_on_change = ("user", "framework", "level", "level_since", "change_level")
     inlines = [LevelHistoryInline]
     actions = ["mark_left", "mark_returned"]
 
@@ -65,6 +130,77 @@ class EmployeeAdmin(SimpleHistoryAdmin):
             if changed:
                 self.message_user(request, f"{employee} is back: their login works again.")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"acting_user": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, *self.readonly_on_change) if obj is not None else fields
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return (*fields, "change_level") if obj is not None else fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.user_id == request.user.pk:
+            return False  # your own record is read-only to you, HR included
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="level change")
+    def change_level(self, obj):
+        url = reverse("admin:people_employee_level", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Change level…</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/level/",
+                self.admin_site.admin_view(self.level_view),
+                name="people_employee_level",
+            ),
+            *super().get_urls(),
+        ]
+
+    def level_view(self, request, object_id):
+        """Change a person's level: the same service as an approved promotion, so the level
+        history says from, to, when, who and why."""
+        pk = parse_id(unquote(object_id))
+        employee = get_object_or_404(Employee.objects.select_related("user", "level"), pk=pk or 0)
+        if not self.has_change_permission(request, employee):
+            raise PermissionDenied("You cannot change this person's level.")
+        if not employee.is_active:
+            raise Http404("This person has left.")
+        form = LevelChangeForm(request.POST or None, employee=employee)
+        if request.method == "POST" and form.is_valid():
+            try:
+                entry = employee_level_change(
+                    employee=employee,
+                    level=form.cleaned_data["level"],
+                    changed_on=form.cleaned_data["changed_on"],
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if entry is None:
+                    self.message_user(request, f"{employee} is already at that level.")
+                else:
+                    self.message_user(request, f"{employee}: {entry} recorded.", messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:people_employee_change", args=[employee.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change the level of {employee}",
+            "opts": self.opts,
+            "original": employee,
+            "form": form,
+            "history": employee.level_history.select_related("from_level", "to_level")[:10],
+        }
+        return TemplateResponse(request, "admin/people/employee_level.html", context)
+
     def _refused(self, request, employee, exc) -> None:
         why = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         self.message_user(request, f"{employee}: {why}", messages.ERROR)
@@ -81,6 +217,9 @@ class EmployeeAdmin(SimpleHistoryAdmin):
             field.queryset = field.queryset.filter(framework__status="published").select_related(
                 "framework"
             )
+        if db_field.name == "user":
+            # Nobody places themselves on a framework (the form says so too).
+            field.queryset = field.queryset.exclude(pk=request.user.pk)
         return field
 
     def has_delete_permission(self, request, obj=None):

@@ -35,4 +35,7 @@ def roles_ensure_on_migrate(sender, **kwargs):
 
 
 def user_is_hr(user) -> bool:
+    """HR powers: members of the HR group and superusers, while their login is active."""
+    if not user.is_authenticated or not user.is_active:
+        return False
     return user.is_superuser or user.groups.filter(name=HR_GROUP).exists()

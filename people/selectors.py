@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from .models import Employee
+from .roles import user_is_hr
 
 
 def _reporting_lines() -> tuple[dict[int, list[int]], set[int]]:
@@ -94,3 +95,42 @@ def employee_for_user(user) -> Employee | None:
 
 def is_manager_of(*, manager: Employee, employee: Employee) -> bool:
     return employee.pk in report_ids(manager=manager)
+
+
+# --- who may see or act on whom: every page, the admin, the commands and the API ask here --
+
+
+def employee_reviewable_by(*, reviewer: Employee | None, employee: Employee) -> bool:
+    """May `reviewer` review this person's evidence, rate them, confirm their expectations and
+    nominate them? An active manager above them (only the direct one where their framework
+    says so); never the person themselves; never for someone who has left."""
+    if reviewer is None or not employee.is_active:
+        return False
+    return employee.pk in reviewable_report_ids(manager=reviewer)
+
+
+def employee_visible_to(*, user, employee: Employee) -> bool:
+    """May `user` see this person's career record? The person themselves, any active manager
+    above them in the reporting lines, and HR. A leaver sees nothing (their login is off)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if employee.user_id == user.pk or user_is_hr(user):
+        return True
+    viewer = employee_for_user(user)
+    return viewer is not None and employee.pk in report_ids(manager=viewer)
+
+
+def team_member_get(*, user, pk: int, acting: bool = False) -> Employee | None:
+    """A report of `user`'s, for the team pages: anyone below them, or with `acting` only
+    those they may review and nominate. None for everyone else (pages answer 404)."""
+    manager = employee_for_user(user)
+    if manager is None:
+        return None
+    allowed = reviewable_report_ids(manager=manager) if acting else report_ids(manager=manager)
+    if pk not in allowed:
+        return None
+    return (
+        Employee.objects.select_related("user", "framework", "level__track", "manager__user")
+        .filter(pk=pk)
+        .first()
+    )

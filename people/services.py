@@ -11,9 +11,15 @@ from .models import Employee, LevelHistory
 
 
 def employee_level_change(
-    *, employee: Employee, level: Level, changed_on: datetime.date, changed_by=None, reason=""
+    *, employee: Employee, level: Level, changed_on: datetime.date, actor, reason: str
 ) -> LevelHistory | None:
-    """Move a person to another level of their framework and record it; a no-op when unchanged."""
+    """Move a person to another level of their framework and record it, with who did it and
+    why; a no-op when unchanged. Nobody changes their own level. `actor` is None only for the
+    command line (imports), whose reason says so."""
+    if actor is not None and actor.pk == employee.user_id:
+        raise PermissionDenied("Nobody changes their own level.")
+    if not reason.strip():
+        raise ValidationError("Say why the level changes.")
     if level.framework_id != employee.framework_id:
         raise ValidationError("That level belongs to another framework than the person's.")
     if level.pk == employee.level_id:
@@ -24,7 +30,7 @@ def employee_level_change(
             from_level_id=employee.level_id,
             to_level=level,
             changed_on=changed_on,
-            changed_by=changed_by,
+            changed_by=actor,
             reason=reason,
         )
         entry.full_clean()
@@ -99,6 +105,8 @@ def employee_leave(*, employee: Employee, actor, left_on: datetime.date) -> bool
 def employee_return(*, employee: Employee, actor) -> bool:
     """A leaver comes back: their login and their place in the reporting lines return.
     False when they never left. An anonymised leaver cannot return (their identity is gone)."""
+    if actor is not None and actor.pk == employee.user_id:
+        raise PermissionDenied("Nobody brings themselves back.")
     with transaction.atomic():
         employee = Employee.objects.select_for_update().select_related("user").get(pk=employee.pk)
         if employee.is_active:

@@ -106,7 +106,7 @@ class FrameworkImpactAdmin(ReadOnlyAdmin):
                 raise PermissionDenied("Only HR may publish a framework.")
             if request.POST.get("confirm") == "publish":
                 try:
-                    framework_publish(framework=draft)
+                    framework_publish(framework=draft, actor=request.user)
                 except ValidationError as exc:
                     self.message_user(request, " ".join(exc.messages), messages.ERROR)
                 else:

@@ -19,8 +19,11 @@ from frameworks.selectors import (
     milestones_by_framework,
 )
 from people.models import Employee
+from people.roles import user_is_hr
+from people.selectors import employee_for_user, report_ids
 
 from . import rules
+from .models import PromotionCase
 
 # Metrics further back than this are never needed by a window (HR may set up to 12).
 MAX_METRIC_WINDOW_MONTHS = 12
@@ -356,7 +359,6 @@ class TeamRow:
 def team_readiness_list(*, manager: Employee, as_of: datetime.date) -> list[TeamRow]:
     """Every direct and indirect report with readiness at a glance, in constant queries."""
     from assessments.selectors import evidence_waiting_counts
-    from people.selectors import report_ids
 
     ids = report_ids(manager=manager)
     employees = Employee.objects.filter(pk__in=ids).select_related("user", "manager__user")
@@ -376,3 +378,17 @@ def team_readiness_list(*, manager: Employee, as_of: datetime.date) -> list[Team
         )
         for s in statuses
     ]
+
+
+def promotion_case_list(*, user) -> QuerySet:
+    """The promotion cases `user` may see: their own, their reports' (anyone below them in the
+    reporting lines) and, for HR, all of them. Nothing for a leaver or an outsider."""
+    cases = PromotionCase.objects.select_related(
+        "employee__user", "from_level", "to_level", "nominated_by", "framework"
+    )
+    if user_is_hr(user):
+        return cases
+    me = employee_for_user(user)
+    if me is None:
+        return cases.none()
+    return cases.filter(Q(employee=me) | Q(employee_id__in=report_ids(manager=me)))

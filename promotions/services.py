@@ -16,7 +16,7 @@ from frameworks.months import add_months
 from frameworks.selectors import milestones_by_framework
 from people.models import Employee
 from people.roles import user_is_hr
-from people.selectors import reviewable_report_ids
+from people.selectors import employee_for_user, employee_reviewable_by
 from people.services import employee_level_change
 
 from .models import (
@@ -358,13 +358,12 @@ def approval_steps(framework_slug: str) -> list[ApprovalStep]:
 
 
 def promotion_nominate(
-    *, employee: Employee, to_level: Level, nominated_by, justification: str = "", as_of
+    *, employee: Employee, to_level: Level, actor, justification: str = "", as_of
 ) -> PromotionCase:
     """A manager opens a case; the eligibility report is attached as it stood."""
-    nominator = Employee.objects.filter(user=nominated_by).first()
-    if nominator is None or nominator.pk == employee.pk:
+    if actor.pk == employee.user_id:
         raise PermissionDenied("You cannot nominate yourself.")
-    if employee.pk not in reviewable_report_ids(manager=nominator):
+    if not employee_reviewable_by(reviewer=employee_for_user(actor), employee=employee):
         raise PermissionDenied("You can nominate only people who report to you.")
     status = career_status(employee=employee, as_of=as_of)
     readiness = next((r for r in status.next_levels if r.level.pk == to_level.pk), None)
@@ -376,7 +375,7 @@ def promotion_nominate(
         )
     case = PromotionCase(
         employee=employee, framework_id=employee.framework_id, from_level_id=employee.level_id,
-        to_level=to_level, nominated_by=nominated_by, justification=justification,
+        to_level=to_level, nominated_by=actor, justification=justification,
         snapshot=status.as_json(),
     )  # fmt: skip
     case.full_clean()
@@ -388,12 +387,13 @@ def promotion_nominate(
     return case
 
 
-def promotion_decide(*, case: PromotionCase, approver, approve: bool, comment: str = "", on):
+def promotion_decide(*, case: PromotionCase, actor, approve: bool, comment: str = "", on):
     """Decide the case's next approval step. The last approval changes the level.
 
     The case row is locked, so two approvals racing promote once; the level
     change, its history and the decision are one transaction.
     """
+    approver = actor
     with transaction.atomic():
         # Lock the case row alone: joined rows (the employee, whose level the first of two
         # racing approvals changes) would make PostgreSQL's re-check drop the row.
@@ -450,7 +450,7 @@ def promotion_decide(*, case: PromotionCase, approver, approve: bool, comment: s
                     f"{case.to_level.code} is not a level of the published framework any more."
                 )
             employee_level_change(
-                employee=employee, level=target, changed_on=on, changed_by=approver,
+                employee=employee, level=target, changed_on=on, actor=approver,
                 reason=f"Promotion case {case.pk} approved",
             )  # fmt: skip
             # Other open cases started from the level the person has just left.
@@ -486,6 +486,5 @@ def _ensure_may_decide(step: ApprovalStep, employee: Employee, approver) -> None
         if not user_is_hr(approver):
             raise PermissionDenied(f"“{step.name}” is for HR.")
         return
-    manager = Employee.objects.filter(user=approver).first()
-    if manager is None or employee.pk not in reviewable_report_ids(manager=manager):
+    if not employee_reviewable_by(reviewer=employee_for_user(approver), employee=employee):
         raise PermissionDenied(f"“{step.name}” is for a manager of {employee.name}.")

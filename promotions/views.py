@@ -8,7 +8,6 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,13 +17,19 @@ from assessments.selectors import evidence_for_employee, latest_ratings
 from frameworks.models import Competency
 from people.models import Employee
 from people.roles import user_is_hr
-from people.selectors import employee_for_user, report_ids, reviewable_report_ids
+from people.selectors import employee_for_user, employee_reviewable_by, team_member_get
 
 from . import presenters, reports, services
 from .forms import DecisionForm, NominationForm
-from .models import Notification, PromotionCase
+from .models import Notification
 from .rules import WFH_DAYS_PER_MONTH
-from .selectors import career_status, milestone_months, next_milestone, team_readiness_list
+from .selectors import (
+    career_status,
+    milestone_months,
+    next_milestone,
+    promotion_case_list,
+    team_readiness_list,
+)
 
 
 def _me(request) -> Employee | None:
@@ -93,14 +98,11 @@ def team(request):
 
 def person(request, pk):
     """A report's career view with the manager's actions."""
-    manager = _me(request)
-    if manager is None or pk not in report_ids(manager=manager):
+    employee = team_member_get(user=request.user, pk=pk)
+    if employee is None:
         raise Http404("No such person in your team.")
-    employee = get_object_or_404(
-        Employee.objects.select_related("user", "framework", "level__track", "manager__user"), pk=pk
-    )
     context = _career_context(employee, timezone.localdate())
-    context["can_act"] = pk in reviewable_report_ids(manager=manager)
+    context["can_act"] = employee_reviewable_by(reviewer=_me(request), employee=employee)
     context["nomination_form"] = NominationForm(
         levels=[r.level for r in context["status"].next_levels]
     )
@@ -112,10 +114,9 @@ def person(request, pk):
 
 @require_POST
 def nominate(request, pk):
-    manager = _me(request)
-    if manager is None or pk not in reviewable_report_ids(manager=manager):
+    employee = team_member_get(user=request.user, pk=pk, acting=True)
+    if employee is None:
         raise Http404("No such person in your team.")
-    employee = get_object_or_404(Employee.objects.select_related("user", "level"), pk=pk)
     status = career_status(employee=employee, as_of=timezone.localdate())
     form = NominationForm(request.POST, levels=[r.level for r in status.next_levels])
     if not form.is_valid():
@@ -126,7 +127,7 @@ def nominate(request, pk):
         case = services.promotion_nominate(
             employee=employee,
             to_level=form.cleaned_data["to_level"],
-            nominated_by=request.user,
+            actor=request.user,
             justification=form.cleaned_data["justification"],
             as_of=timezone.localdate(),
         )
@@ -137,21 +138,8 @@ def nominate(request, pk):
     return redirect("promotions:case", pk=case.pk)
 
 
-def _visible_cases(request):
-    """Cases I may see: my own, my reports', and all of them for HR."""
-    cases = PromotionCase.objects.select_related(
-        "employee__user", "from_level", "to_level", "nominated_by", "framework"
-    )
-    if user_is_hr(request.user):
-        return cases
-    me = _me(request)
-    if me is None:
-        return cases.none()
-    return cases.filter(Q(employee=me) | Q(employee_id__in=report_ids(manager=me)))
-
-
 def cases(request):
-    visible = _visible_cases(request).prefetch_related("approvals__step")
+    visible = promotion_case_list(user=request.user).prefetch_related("approvals__step")
     return render(
         request,
         "promotions/cases.html",
@@ -163,7 +151,7 @@ def cases(request):
 
 
 def case(request, pk):
-    promotion = get_object_or_404(_visible_cases(request), pk=pk)
+    promotion = get_object_or_404(promotion_case_list(user=request.user), pk=pk)
     steps = services.approval_steps(promotion.framework.slug)
     decided = {a.step_id: a for a in promotion.approvals.select_related("approver")}
     form = DecisionForm(request.POST or None)
@@ -171,7 +159,7 @@ def case(request, pk):
         try:
             services.promotion_decide(
                 case=promotion,
-                approver=request.user,
+                actor=request.user,
                 approve=form.cleaned_data["decision"] == "approve",
                 comment=form.cleaned_data["comment"],
                 on=timezone.localdate(),

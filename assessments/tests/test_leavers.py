@@ -68,8 +68,8 @@ def test_a_departed_managers_reports_go_to_the_next_active_manager_up(line):
     assert reviewable_report_ids(manager=manager) == set()
     assert report_ids(manager=skip_level, direct_only=True) == {report.pk}
     with pytest.raises(PermissionDenied):
-        services.evidence_review(evidence=evidence, reviewer=manager, decision="approved")
-    services.evidence_review(evidence=evidence, reviewer=skip_level, decision="approved")
+        services.evidence_review(evidence=evidence, actor=manager.user, decision="approved")
+    services.evidence_review(evidence=evidence, actor=skip_level.user, decision="approved")
     assert Evidence.objects.get(pk=evidence.pk).status == "approved"
 
 
@@ -153,15 +153,15 @@ def test_an_hr_leaver_approves_no_promotion_step(line):
     report, manager = line["report"], line["manager"]
     hr_person = EmployeeFactory(level_code="senior-superhero", user=line["hr"])
     case = promotion_nominate(
-        employee=report, to_level=report.level.next_levels.get(), nominated_by=manager.user,
+        employee=report, to_level=report.level.next_levels.get(), actor=manager.user,
         justification="Ready", as_of=TODAY,
     )  # fmt: skip
-    promotion_decide(case=case, approver=manager.user, approve=True, on=TODAY)
+    promotion_decide(case=case, actor=manager.user, approve=True, on=TODAY)
     other_hr = EmployeeFactory(level_code="senior-superhero")
     leave(employee=hr_person, actor=other_hr.user, left_on=TODAY)
     line["hr"].refresh_from_db()
     with pytest.raises(PermissionDenied, match="Someone who has left decides nothing."):
-        promotion_decide(case=case, approver=line["hr"], approve=True, on=TODAY)
+        promotion_decide(case=case, actor=line["hr"], approve=True, on=TODAY)
     assert PromotionCase.objects.get(pk=case.pk).status == "open"
 
 
@@ -174,7 +174,7 @@ def _case(line):
     report = line["report"]
     return promotion_nominate(
         employee=report, to_level=report.level.next_levels.get(),
-        nominated_by=line["manager"].user, justification="Ready", as_of=TODAY,
+        actor=line["manager"].user, justification="Ready", as_of=TODAY,
     )  # fmt: skip
 
 
@@ -185,10 +185,10 @@ def test_a_manager_who_is_also_hr_takes_one_step_of_a_case_not_both(line):
     manager = line["manager"]
     manager.user.groups.add(roles_ensure())  # in both roles
     case = _case(line)
-    promotion_decide(case=case, approver=manager.user, approve=True, on=TODAY)
+    promotion_decide(case=case, actor=manager.user, approve=True, on=TODAY)
     with pytest.raises(PermissionDenied, match="already taken a step of this case"):
-        promotion_decide(case=case, approver=manager.user, approve=True, on=TODAY)
-    promotion_decide(case=case, approver=line["hr"], approve=True, on=TODAY)
+        promotion_decide(case=case, actor=manager.user, approve=True, on=TODAY)
+    promotion_decide(case=case, actor=line["hr"], approve=True, on=TODAY)
     case.refresh_from_db()
     assert case.status == "approved"
 
@@ -202,8 +202,8 @@ def test_a_nominator_takes_a_step_only_where_the_step_allows_it(line):
     )
     case = _case(line)
     with pytest.raises(PermissionDenied, match="You nominated this case"):
-        promotion_decide(case=case, approver=line["manager"].user, approve=True, on=TODAY)
-    promotion_decide(case=case, approver=line["skip_level"].user, approve=True, on=TODAY)
+        promotion_decide(case=case, actor=line["manager"].user, approve=True, on=TODAY)
+    promotion_decide(case=case, actor=line["skip_level"].user, approve=True, on=TODAY)
     assert case.approvals.count() == 1
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_the_direct_manager_approves_and_the_review_is_recorded(team):
     evidence = EvidenceFactory(employee=team["report"])
     services.evidence_review(
-        evidence=evidence, reviewer=team["manager"], decision="approved", comment="Nice"
+        evidence=evidence, actor=team["manager"].user, decision="approved", comment="Nice"
     )
     evidence.refresh_from_db()
     assert evidence.status == "approved"
@@ -33,7 +33,7 @@ def test_the_direct_manager_approves_and_the_review_is_recorded(team):
 
 def test_a_skip_level_manager_may_review_when_the_framework_allows_it(team):
     evidence = EvidenceFactory(employee=team["report"])
-    services.evidence_review(evidence=evidence, reviewer=team["skip_level"], decision="approved")
+    services.evidence_review(evidence=evidence, actor=team["skip_level"].user, decision="approved")
     evidence.refresh_from_db()
     assert evidence.status == "approved"
 
@@ -45,16 +45,16 @@ def test_a_skip_level_manager_may_not_when_the_framework_says_direct_only(team):
     evidence = EvidenceFactory(employee=team["report"])
     with pytest.raises(PermissionDenied, match="only for people who report to you"):
         services.evidence_review(
-            evidence=evidence, reviewer=team["skip_level"], decision="approved"
+            evidence=evidence, actor=team["skip_level"].user, decision="approved"
         )
-    services.evidence_review(evidence=evidence, reviewer=team["manager"], decision="approved")
+    services.evidence_review(evidence=evidence, actor=team["manager"].user, decision="approved")
 
 
 @pytest.mark.parametrize("who", ["peer", "outsider", "report"])
 def test_nobody_else_reviews_and_nobody_reviews_their_own(team, who):
     evidence = EvidenceFactory(employee=team["report"])
     with pytest.raises(PermissionDenied):
-        services.evidence_review(evidence=evidence, reviewer=team[who], decision="approved")
+        services.evidence_review(evidence=evidence, actor=team[who].user, decision="approved")
     evidence.refresh_from_db()
     assert evidence.status == "submitted"
     assert not evidence.reviews.exists()
@@ -63,21 +63,21 @@ def test_nobody_else_reviews_and_nobody_reviews_their_own(team, who):
 def test_a_manager_cannot_review_their_own_evidence(team):
     evidence = EvidenceFactory(employee=team["manager"])
     with pytest.raises(PermissionDenied, match="your own"):
-        services.evidence_review(evidence=evidence, reviewer=team["manager"], decision="approved")
+        services.evidence_review(evidence=evidence, actor=team["manager"].user, decision="approved")
 
 
 def test_a_rejection_needs_a_comment(team):
     evidence = EvidenceFactory(employee=team["report"])
     with pytest.raises(ValidationError, match="Say why you reject it"):
-        services.evidence_review(evidence=evidence, reviewer=team["manager"], decision="rejected")
+        services.evidence_review(evidence=evidence, actor=team["manager"].user, decision="rejected")
 
 
 def test_an_item_is_decided_only_once(team):
     evidence = EvidenceFactory(employee=team["report"])
-    services.evidence_review(evidence=evidence, reviewer=team["manager"], decision="approved")
+    services.evidence_review(evidence=evidence, actor=team["manager"].user, decision="approved")
     with pytest.raises(ValidationError, match="no longer waiting for review"):
         services.evidence_review(
-            evidence=evidence, reviewer=team["skip_level"], decision="rejected", comment="No"
+            evidence=evidence, actor=team["skip_level"].user, decision="rejected", comment="No"
         )
     assert evidence.reviews.count() == 1
 
@@ -87,7 +87,7 @@ def test_bulk_review_decides_what_it_may_and_explains_the_rest(team):
     not_mine = EvidenceFactory(employee=team["outsider"])
     decided, problems = services.evidence_review_bulk(
         evidence_ids=[e.pk for e in [*mine, not_mine]],
-        reviewer=team["manager"],
+        actor=team["manager"].user,
         decision="approved",
     )
     assert decided == 3
@@ -99,7 +99,7 @@ def test_bulk_review_decides_what_it_may_and_explains_the_rest(team):
 
 def test_the_owner_withdraws_an_unreviewed_item_which_is_kept(team):
     evidence = EvidenceFactory(employee=team["report"])
-    services.evidence_withdraw(evidence=evidence, by=team["report"].user)
+    services.evidence_withdraw(evidence=evidence, actor=team["report"].user)
     evidence.refresh_from_db()
     assert evidence.status == "withdrawn"
 
@@ -107,23 +107,23 @@ def test_the_owner_withdraws_an_unreviewed_item_which_is_kept(team):
 def test_a_reviewed_item_cannot_be_withdrawn(team):
     evidence = EvidenceFactory(employee=team["report"], status="approved")
     with pytest.raises(ValidationError, match="still waiting for review"):
-        services.evidence_withdraw(evidence=evidence, by=team["report"].user)
+        services.evidence_withdraw(evidence=evidence, actor=team["report"].user)
 
 
 def test_only_the_owner_withdraws(team):
     evidence = EvidenceFactory(employee=team["report"])
     with pytest.raises(PermissionDenied):
-        services.evidence_withdraw(evidence=evidence, by=team["manager"].user)
+        services.evidence_withdraw(evidence=evidence, actor=team["manager"].user)
 
 
 def test_a_rejected_item_is_changed_and_resubmitted_keeping_the_old_review(team):
     evidence = EvidenceFactory(employee=team["report"])
     services.evidence_review(
-        evidence=evidence, reviewer=team["manager"], decision="rejected", comment="Add the link"
+        evidence=evidence, actor=team["manager"].user, decision="rejected", comment="Add the link"
     )
     services.evidence_resubmit(
         evidence=Evidence.objects.get(pk=evidence.pk),
-        by=team["report"].user,
+        actor=team["report"].user,
         reference="https://support.example.com/t/1",
     )
     evidence.refresh_from_db()
@@ -137,7 +137,7 @@ def test_someone_submits_evidence_only_for_themselves(team):
     with pytest.raises(PermissionDenied):
         services.evidence_submit(
             employee=team["report"],
-            submitted_by=team["manager"].user,
+            actor=team["manager"].user,
             kind="document",
             title="x",
             occurred_on=datetime.date(2026, 1, 1),
@@ -148,7 +148,7 @@ def test_only_exams_have_an_outcome(team):
     with pytest.raises(ValidationError, match="Only exams have an outcome and a score"):
         services.evidence_submit(
             employee=team["report"],
-            submitted_by=team["report"].user,
+            actor=team["report"].user,
             kind="ticket",
             title="x",
             outcome="passed",
@@ -179,9 +179,9 @@ def test_manager_and_self_ratings_are_kept_apart_and_replaced_within_a_period(se
     advanced = framework.proficiency_levels.get(slug="advanced")
     today = datetime.date(2026, 11, 23)
     kwargs = {"employee": report, "competency": competency, "period": "2026-H2", "rated_on": today}
-    services.rating_record(rater=report.user, proficiency=advanced, **kwargs)
-    services.rating_record(rater=manager.user, proficiency=beginner, **kwargs)
-    services.rating_record(rater=manager.user, proficiency=advanced, **kwargs)
+    services.rating_record(actor=report.user, proficiency=advanced, **kwargs)
+    services.rating_record(actor=manager.user, proficiency=beginner, **kwargs)
+    services.rating_record(actor=manager.user, proficiency=advanced, **kwargs)
     ratings = {r.source: r.proficiency.slug for r in report.competency_ratings.all()}
     assert ratings == {"self": "advanced", "manager": "advanced"}
     assert report.competency_ratings.count() == 2
@@ -193,7 +193,7 @@ def test_an_outsider_cannot_rate(seeded):
     with pytest.raises(PermissionDenied):
         services.rating_record(
             employee=report,
-            rater=outsider.user,
+            actor=outsider.user,
             competency=report.framework.competencies.first(),
             proficiency=report.framework.proficiency_levels.first(),
             period="2026-H2",
@@ -204,7 +204,7 @@ def test_an_outsider_cannot_rate(seeded):
 def test_a_manager_attests_and_a_report_cannot_attest_for_a_peer(team):
     attestation = services.attestation_record(
         employee=team["report"],
-        manager=team["manager"],
+        actor=team["manager"].user,
         code="workaround-solutions",
         level=team["report"].level.next_levels.get(),
         statement="Creates workaround solutions when standard solutions fail",
@@ -215,7 +215,7 @@ def test_a_manager_attests_and_a_report_cannot_attest_for_a_peer(team):
     with pytest.raises(PermissionDenied):
         services.attestation_record(
             employee=team["peer"],
-            manager=team["report"],
+            actor=team["report"].user,
             code="qa-minimal-assistance",
             level=team["peer"].level.next_levels.get(),
             statement="Can QA with minimal assistance",
@@ -228,7 +228,7 @@ def test_a_confirmation_is_only_given_for_a_next_level_bar(team):
     senior = report.level.next_levels.get().next_levels.get()
     with pytest.raises(ValidationError) as info:
         services.attestation_record(
-            employee=report, manager=team["manager"], code="qa-minimal-assistance",
+            employee=report, actor=team["manager"].user, code="qa-minimal-assistance",
             level=senior, statement="QA", attested_on=datetime.date(2026, 11, 23),
         )  # fmt: skip
     assert "only the confirmations of their next levels" in info.value.messages[0]
@@ -246,7 +246,7 @@ def test_an_approval_asks_for_the_owner_to_be_rejudged_after_commit(
     monkeypatch.setattr(app, "send_task", lambda name, args, **kw: sent.append((name, args)))
     evidence = EvidenceFactory(employee=team["report"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.evidence_review(evidence=evidence, reviewer=team["manager"], decision="approved")
+        services.evidence_review(evidence=evidence, actor=team["manager"].user, decision="approved")
     today = timezone.localdate().isoformat()
     assert sent == [
         ("promotions.tasks.periodic_checks_chunk", (today, team["report"].pk, team["report"].pk))
@@ -266,7 +266,7 @@ def test_a_review_still_works_when_the_broker_is_down(
     monkeypatch.setattr(app, "send_task", broker_down)  # the edge of the world: the broker
     evidence = EvidenceFactory(employee=team["report"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.evidence_review(evidence=evidence, reviewer=team["manager"], decision="approved")
+        services.evidence_review(evidence=evidence, actor=team["manager"].user, decision="approved")
     evidence.refresh_from_db()
     assert evidence.status == "approved"
     assert "the nightly sweep will catch up" in caplog.text

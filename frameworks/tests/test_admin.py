@@ -107,7 +107,7 @@ def test_publishing_a_published_version_explains_why_not(hr_client, seeded):
 def test_an_employee_cannot_publish_from_the_preview(client, seeded):
     from frameworks.services import framework_clone
 
-    draft = framework_clone(framework=seeded["support-formula"])
+    draft = framework_clone(framework=seeded["support-formula"], actor=None)
     client.force_login(EmployeeFactory().user)
     url = reverse("admin:promotions_frameworkimpact_change", args=[draft.pk])
     response = client.post(url, {"confirm": "publish"})
@@ -120,7 +120,7 @@ def test_an_employee_cannot_publish_from_the_preview(client, seeded):
 def test_every_page_of_a_draft_says_its_version_and_links_to_the_preview(hr_client, seeded):
     from frameworks.services import framework_clone
 
-    draft = framework_clone(framework=seeded["whatfix-support"])
+    draft = framework_clone(framework=seeded["whatfix-support"], actor=None)
     preview = reverse("admin:promotions_frameworkimpact_change", args=[draft.pk])
     pages = [reverse("admin:frameworks_framework_change", args=[draft.pk])] + [
         reverse("admin:frameworks_level_change", args=[level.pk]) for level in draft.levels.all()
@@ -143,7 +143,7 @@ def test_a_published_version_cannot_be_deleted_but_a_draft_can(hr_client, seeded
     response = hr_client.post(reverse("admin:frameworks_framework_delete", args=[framework.pk]))
     assert response.status_code == 403
     assert Framework.objects.filter(pk=framework.pk).exists()
-    draft = framework_clone(framework=framework)
+    draft = framework_clone(framework=framework, actor=None)
     response = hr_client.post(reverse("admin:frameworks_framework_discard", args=[draft.pk]))
     assert response.status_code == 302
     assert not Framework.objects.filter(pk=draft.pk).exists()
@@ -178,7 +178,7 @@ def test_level_admin_offers_only_levels_of_the_same_framework(hr_client, seeded)
 def test_hr_adds_a_level_to_a_draft_only(hr_client, seeded):
     from frameworks.services import framework_clone
 
-    draft = framework_clone(framework=seeded["whatfix-support"])
+    draft = framework_clone(framework=seeded["whatfix-support"], actor=None)
     url = reverse("admin:frameworks_level_add")
     page = hr_client.get(url, {"framework": draft.pk})
     assert page.status_code == 200

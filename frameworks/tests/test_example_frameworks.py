@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def sourcegraph(seeded) -> Framework:
     # With the seeds installed: sla_adherence_pct is then already defined (by whatfix-support),
     # and the example must agree with that shared definition to export unchanged.
-    return framework_import_yaml(text=SOURCEGRAPH)
+    return framework_import_yaml(text=SOURCEGRAPH, actor=None)
 
 
 def level_specs(framework: Framework, code: str):

@@ -61,17 +61,17 @@ def test_seed_frameworks_twice_changes_nothing(seeded, args):
 
 @pytest.mark.django_db
 def test_seed_frameworks_after_hr_publishes_changes_nothing_and_says_so(seeded):
-    draft = framework_clone(framework=seeded["support-formula"])
+    draft = framework_clone(framework=seeded["support-formula"], actor=None)
     Requirement.objects.filter(level__framework=draft, months=24).update(months=30)
-    framework_publish(framework=draft)
+    framework_publish(framework=draft, actor=None)
     before = row_counts()
     assert "support-formula v2: already installed (newest v2, published); left alone." in seed()
     assert row_counts() == before
     # HR is working on a draft: --update leaves it alone.
-    draft = framework_clone(framework=draft)
+    draft = framework_clone(framework=draft, actor=None)
     Requirement.objects.filter(level__framework=draft, months=30).update(months=33)
     assert "support-formula v3: HR's draft v3 is open: not touched." in seed("--update")
-    framework_publish(framework=draft)
+    framework_publish(framework=draft, actor=None)
     # Then --update offers the seed beside HR's version, once.
     assert "support-formula v4: new draft with the seed's content" in seed("--update")
     assert "support-formula v4: unchanged" in seed("--update")
@@ -370,6 +370,6 @@ def test_every_construct_survives_import_and_export(seeded, monkeypatch):
     assert data["milestones"] == [
         {"months": 6, "subject": "Half a year in", "body": "", "assumed": False}
     ]
-    framework_publish(framework=Framework.objects.get(slug="tiny"))
+    framework_publish(framework=Framework.objects.get(slug="tiny"), actor=None)
     import_text(first, monkeypatch)
     assert export("tiny", 2) == first.replace("version: 1", "version: 2")  # byte for byte

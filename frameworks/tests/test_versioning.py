@@ -14,7 +14,7 @@ from people.tests.factories import EmployeeFactory
 @pytest.mark.django_db
 def test_clone_creates_a_draft_with_the_same_content(seeded):
     published = seeded["whatfix-support"]
-    draft = framework_clone(framework=published)
+    draft = framework_clone(framework=published, actor=None)
     assert (draft.slug, draft.version, draft.status) == ("whatfix-support", 2, "draft")
     assert draft.levels.count() == published.levels.count() == 8
     assert Requirement.objects.filter(level__framework=draft).count() == (
@@ -28,9 +28,9 @@ def test_publish_archives_the_previous_version_and_moves_everyone_to_the_same_co
     v1 = seeded["support-formula"]
     hero = EmployeeFactory(level_code="hero")
     superhero = EmployeeFactory(level_code="superhero")
-    draft = framework_clone(framework=v1)
+    draft = framework_clone(framework=v1, actor=None)
 
-    framework_publish(framework=draft)
+    framework_publish(framework=draft, actor=None)
 
     v1.refresh_from_db()
     draft.refresh_from_db()
@@ -45,7 +45,8 @@ def test_publish_archives_the_previous_version_and_moves_everyone_to_the_same_co
 @pytest.mark.django_db
 def test_publish_keeps_the_level_since_date(seeded):
     person = EmployeeFactory(level_code="superhero", level_since=datetime.date(2025, 3, 1))
-    framework_publish(framework=framework_clone(framework=seeded["support-formula"]))
+    draft = framework_clone(framework=seeded["support-formula"], actor=None)
+    framework_publish(framework=draft, actor=None)
     person.refresh_from_db()
     assert person.level_since == datetime.date(2025, 3, 1)
 
@@ -54,11 +55,11 @@ def test_publish_keeps_the_level_since_date(seeded):
 def test_publish_refuses_when_someone_sits_at_a_level_the_draft_lacks(seeded):
     v1 = seeded["support-formula"]
     person = EmployeeFactory(level_code="senior-superhero")
-    draft = framework_clone(framework=v1)
+    draft = framework_clone(framework=v1, actor=None)
     draft.levels.filter(code="senior-superhero").delete()
 
     with pytest.raises(ValidationError, match="level\\(s\\) senior-superhero, which this version"):
-        framework_publish(framework=draft)
+        framework_publish(framework=draft, actor=None)
 
     v1.refresh_from_db()
     draft.refresh_from_db()
@@ -72,19 +73,19 @@ def test_only_a_draft_can_be_published(seeded):
     with pytest.raises(
         ValidationError, match="Only a draft can be published; version 1 is published"
     ):
-        framework_publish(framework=seeded["support-formula"])
+        framework_publish(framework=seeded["support-formula"], actor=None)
 
 
 @pytest.mark.django_db
 def test_archived_versions_are_kept_with_their_rules(seeded):
     v1 = seeded["support-formula"]
-    draft = framework_clone(framework=v1)
+    draft = framework_clone(framework=v1, actor=None)
     draft_bar = Requirement.objects.get(
         level__framework=draft, level__code="superhero", kind="tenure"
     )
     draft_bar.months = 30
     draft_bar.save()
-    framework_publish(framework=draft)
+    framework_publish(framework=draft, actor=None)
 
     assert Framework.objects.filter(slug="support-formula").count() == 2
     old_bar = Requirement.objects.get(level__framework=v1, level__code="superhero", kind="tenure")
@@ -94,13 +95,13 @@ def test_archived_versions_are_kept_with_their_rules(seeded):
 
 @pytest.mark.django_db
 def test_publishing_refuses_a_proficiency_that_falls_along_builds_on(seeded):
-    draft = framework_clone(framework=seeded["whatfix-support"])
+    draft = framework_clone(framework=seeded["whatfix-support"], actor=None)
     intermediate = draft.proficiency_levels.get(slug="intermediate")
     RequiredProficiency.objects.filter(
         level__framework=draft, level__code="SL1", competency__slug="drive-for-results"
     ).update(proficiency=intermediate)
     with pytest.raises(ValidationError) as info:
-        framework_publish(framework=draft)
+        framework_publish(framework=draft, actor=None)
     assert info.value.messages == [
         "levels[SL1].required_proficiencies[drive-for-results]: Intermediate is below the "
         "Advanced that S3, which it builds on, requires; required proficiency never falls "
@@ -113,11 +114,11 @@ def test_publishing_refuses_a_proficiency_that_falls_along_builds_on(seeded):
 
 @pytest.mark.django_db
 def test_publishing_refuses_a_group_with_fewer_options_than_it_asks_for(seeded, hr, client):
-    draft = framework_clone(framework=seeded["whatfix-support"])
+    draft = framework_clone(framework=seeded["whatfix-support"], actor=None)
     s1 = draft.levels.get(code="S1")
     Requirement.objects.create(level=s1, kind="group", code="skills", count=2)
     with pytest.raises(ValidationError) as info:
-        framework_publish(framework=draft)
+        framework_publish(framework=draft, actor=None)
     assert info.value.messages == [
         "levels[S1]: the group “skills” asks for any 2 of 0 option(s); a group needs at least "
         "as many options as it asks for."
@@ -127,7 +128,7 @@ def test_publishing_refuses_a_group_with_fewer_options_than_it_asks_for(seeded, 
     Requirement.objects.create(
         level=published.levels.get(code="S1"), kind="group", code="old", count=2
     )
-    framework_draft_discard(framework=draft)
+    framework_draft_discard(framework=draft, actor=None)
     client.force_login(hr)
     response = client.post(
         "/admin/frameworks/framework/",
@@ -154,7 +155,7 @@ def test_two_hr_clicks_at_once_open_one_draft(seeded):
     def open_draft():
         try:
             barrier.wait()
-            draft, created = framework_draft_open(framework=published)
+            draft, created = framework_draft_open(framework=published, actor=None)
             outcomes.append((draft.version, created))
         finally:
             connection.close()
@@ -172,12 +173,12 @@ def test_two_hr_clicks_at_once_open_one_draft(seeded):
 def test_a_draft_from_an_archived_version_starts_from_the_published_one(seeded):
     from frameworks.services import framework_draft_open
 
-    draft = framework_clone(framework=seeded["support-formula"])
+    draft = framework_clone(framework=seeded["support-formula"], actor=None)
     Requirement.objects.filter(level__framework=draft, months=24).update(months=30)
-    framework_publish(framework=draft)
+    framework_publish(framework=draft, actor=None)
     archived = Framework.objects.get(slug="support-formula", version=1)
     assert archived.status == "archived"
-    new_draft, created = framework_draft_open(framework=archived)
+    new_draft, created = framework_draft_open(framework=archived, actor=None)
     assert (new_draft.version, created) == (3, True)
     assert Requirement.objects.filter(level__framework=new_draft, months=30).exists()
 
@@ -187,7 +188,7 @@ def test_a_draft_someones_data_refers_to_is_not_thrown_away(seeded):
     from assessments.models import CompetencyRating
     from frameworks.services import framework_draft_discard
 
-    draft = framework_clone(framework=seeded["whatfix-support"])
+    draft = framework_clone(framework=seeded["whatfix-support"], actor=None)
     person = EmployeeFactory(framework_slug="whatfix-support", level_code="S1")
     CompetencyRating.objects.create(
         employee=person, competency=draft.competencies.first(), source="manager",
@@ -195,6 +196,6 @@ def test_a_draft_someones_data_refers_to_is_not_thrown_away(seeded):
         rated_on=datetime.date(2026, 10, 1), rated_by=person.user,
     )  # fmt: skip
     with pytest.raises(ValidationError) as info:
-        framework_draft_discard(framework=draft)
+        framework_draft_discard(framework=draft, actor=None)
     assert info.value.messages[0].startswith("Draft version 2 cannot be thrown away: ")
     assert Framework.objects.filter(pk=draft.pk).exists()

@@ -94,7 +94,7 @@ def test_level_change_is_recorded_and_a_repeat_is_a_no_op(org):
         employee=report,
         level=superhero,
         changed_on=datetime.date(2026, 11, 1),
-        changed_by=org["manager"].user,
+        actor=org["manager"].user,
         reason="Promoted",
     )
     report.refresh_from_db()
@@ -106,7 +106,11 @@ def test_level_change_is_recorded_and_a_repeat_is_a_no_op(org):
     )
     assert (
         employee_level_change(
-            employee=report, level=superhero, changed_on=datetime.date(2026, 11, 2)
+            employee=report,
+            level=superhero,
+            changed_on=datetime.date(2026, 11, 2),
+            actor=org["manager"].user,
+            reason="Promoted again",
         )
         is None
     )

@@ -32,7 +32,7 @@ def test_raising_the_integration_ticket_bar_lists_exactly_who_loses_eligibility(
         occurred_on=datetime.date(2026, 2, 1), status="approved",
     )  # fmt: skip
     EmployeeFactory()  # not eligible before or after
-    draft = framework_clone(framework=seeded["support-formula"])
+    draft = framework_clone(framework=seeded["support-formula"], actor=None)
     Requirement.objects.filter(
         level__framework=draft, level__code="superhero", category="integration"
     ).update(count=4)
@@ -49,7 +49,7 @@ def test_raising_the_integration_ticket_bar_lists_exactly_who_loses_eligibility(
 
 def test_a_changed_wfh_entitlement_is_listed(seeded):
     person = EmployeeFactory(level_code="superhero")
-    draft = framework_clone(framework=seeded["support-formula"])
+    draft = framework_clone(framework=seeded["support-formula"], actor=None)
     draft.levels.get(code="superhero").entitlements.update(value=5)
     assert preview("support-formula", draft.version)["wfh_changes"] == [
         {"email": person.user.email, "from": 4, "to": 5}
@@ -58,7 +58,7 @@ def test_a_changed_wfh_entitlement_is_listed(seeded):
 
 def test_people_at_a_level_the_draft_lacks_are_listed(seeded):
     person = EmployeeFactory(level_code="senior-superhero")
-    draft = framework_clone(framework=seeded["support-formula"])
+    draft = framework_clone(framework=seeded["support-formula"], actor=None)
     draft.levels.filter(code="senior-superhero").delete()
     assert preview("support-formula", draft.version)["level_missing_in_draft"] == [
         person.user.email
@@ -67,7 +67,7 @@ def test_people_at_a_level_the_draft_lacks_are_listed(seeded):
 
 def test_readable_output_names_the_people(seeded):
     hero = make_ready_hero()
-    draft = framework_clone(framework=seeded["support-formula"])
+    draft = framework_clone(framework=seeded["support-formula"], actor=None)
     Requirement.objects.filter(
         level__framework=draft, level__code="superhero", kind="tenure"
     ).update(months=60)
@@ -81,7 +81,7 @@ def test_readable_output_names_the_people(seeded):
 
 def test_hr_sees_the_preview_in_the_admin_and_an_employee_does_not(client, hr, seeded):
     hero = make_ready_hero()
-    draft = framework_clone(framework=seeded["support-formula"])
+    draft = framework_clone(framework=seeded["support-formula"], actor=None)
     Requirement.objects.filter(
         level__framework=draft, level__code="superhero", category="integration"
     ).update(count=4)

@@ -35,7 +35,7 @@ def nominate(people, **kwargs):
     return promotion_nominate(
         employee=people["hero"],
         to_level=superhero_of(people["hero"]),
-        nominated_by=people["lead"].user,
+        actor=people["lead"].user,
         as_of=AS_OF,
         **kwargs,
     )
@@ -47,10 +47,10 @@ def test_manager_then_hr_approve_and_the_level_and_wfh_change(people):
     case = nominate(people)
     assert case.snapshot["next"][0]["eligible"] is True
     assert case.framework == hero.framework  # the version it was judged against
-    promotion_decide(case=case, approver=people["lead"].user, approve=True, on=AS_OF)
+    promotion_decide(case=case, actor=people["lead"].user, approve=True, on=AS_OF)
     hero.refresh_from_db()
     assert hero.level.code == "hero"  # HR has not confirmed yet
-    promotion_decide(case=case, approver=people["hr"], approve=True, comment="Vacancy ok", on=AS_OF)
+    promotion_decide(case=case, actor=people["hr"], approve=True, comment="Vacancy ok", on=AS_OF)
     case.refresh_from_db()
     hero.refresh_from_db()
     assert case.status == "approved"
@@ -69,10 +69,10 @@ def test_manager_then_hr_approve_and_the_level_and_wfh_change(people):
 def test_the_steps_are_taken_in_order_by_the_right_role(people):
     case = nominate(people)
     with pytest.raises(PermissionDenied, match="is for a manager of"):
-        promotion_decide(case=case, approver=people["hr"], approve=True, on=AS_OF)
-    promotion_decide(case=case, approver=people["lead"].user, approve=True, on=AS_OF)
+        promotion_decide(case=case, actor=people["hr"], approve=True, on=AS_OF)
+    promotion_decide(case=case, actor=people["lead"].user, approve=True, on=AS_OF)
     with pytest.raises(PermissionDenied, match="is for HR"):
-        promotion_decide(case=case, approver=people["lead"].user, approve=True, on=AS_OF)
+        promotion_decide(case=case, actor=people["lead"].user, approve=True, on=AS_OF)
 
 
 @pytest.mark.django_db
@@ -80,16 +80,16 @@ def test_nobody_approves_their_own_promotion(people):
     people["hero"].user.groups.add(roles_ensure())  # even an HR member
     case = nominate(people)
     with pytest.raises(PermissionDenied, match="Nobody approves their own promotion"):
-        promotion_decide(case=case, approver=people["hero"].user, approve=True, on=AS_OF)
+        promotion_decide(case=case, actor=people["hero"].user, approve=True, on=AS_OF)
 
 
 @pytest.mark.django_db
 def test_a_rejection_keeps_the_case_with_its_reason(people):
     case = nominate(people)
     with pytest.raises(ValidationError, match="Say why"):
-        promotion_decide(case=case, approver=people["lead"].user, approve=False, on=AS_OF)
+        promotion_decide(case=case, actor=people["lead"].user, approve=False, on=AS_OF)
     promotion_decide(
-        case=case, approver=people["lead"].user, approve=False, comment="Not yet", on=AS_OF
+        case=case, actor=people["lead"].user, approve=False, comment="Not yet", on=AS_OF
     )
     case.refresh_from_db()
     people["hero"].refresh_from_db()
@@ -102,7 +102,7 @@ def test_an_outsider_cannot_nominate_and_one_open_case_per_level(people):
     with pytest.raises(PermissionDenied):
         promotion_nominate(
             employee=people["hero"], to_level=superhero_of(people["hero"]),
-            nominated_by=people["outsider"].user, as_of=AS_OF,
+            actor=people["outsider"].user, as_of=AS_OF,
         )  # fmt: skip
     nominate(people)
     with pytest.raises(ValidationError, match="already has an open case"):
@@ -113,7 +113,7 @@ def test_an_outsider_cannot_nominate_and_one_open_case_per_level(people):
 def test_an_unmet_requirement_needs_a_justification(seeded):
     lead = EmployeeFactory(level_code="senior-superhero")
     hero = EmployeeFactory(manager=lead)
-    kwargs = {"employee": hero, "to_level": superhero_of(hero), "nominated_by": lead.user,
+    kwargs = {"employee": hero, "to_level": superhero_of(hero), "actor": lead.user,
               "as_of": AS_OF}  # fmt: skip
     with pytest.raises(ValidationError, match="add a justification"):
         promotion_nominate(**kwargs)
@@ -126,7 +126,7 @@ def test_only_a_next_level_can_be_nominated(people):
     top = people["hero"].framework.levels.get(code="senior-superhero")
     with pytest.raises(ValidationError, match="is not a next level"):
         promotion_nominate(
-            employee=people["hero"], to_level=top, nominated_by=people["lead"].user, as_of=AS_OF
+            employee=people["hero"], to_level=top, actor=people["lead"].user, as_of=AS_OF
         )
 
 
@@ -139,9 +139,9 @@ def test_two_racing_approvals_promote_once(seeded):
     hr_one, hr_two = UserFactory(), UserFactory()
     hr_group.user_set.add(hr_one, hr_two)
     case = promotion_nominate(
-        employee=hero, to_level=superhero_of(hero), nominated_by=lead.user, as_of=AS_OF
+        employee=hero, to_level=superhero_of(hero), actor=lead.user, as_of=AS_OF
     )
-    promotion_decide(case=case, approver=lead.user, approve=True, on=AS_OF)
+    promotion_decide(case=case, actor=lead.user, approve=True, on=AS_OF)
 
     barrier = threading.Barrier(2)
     outcomes = []
@@ -149,7 +149,7 @@ def test_two_racing_approvals_promote_once(seeded):
     def approve(user):
         try:
             barrier.wait()
-            promotion_decide(case=case, approver=user, approve=True, on=AS_OF)
+            promotion_decide(case=case, actor=user, approve=True, on=AS_OF)
             outcomes.append("approved")
         except ValidationError as exc:
             outcomes.append(exc.messages[0])
@@ -177,14 +177,14 @@ def test_approving_one_next_level_closes_the_other_open_case(seeded):
         code: promotion_nominate(
             employee=person,
             to_level=levels[code],
-            nominated_by=lead.user,
+            actor=lead.user,
             justification="Acting lead for a quarter",
             as_of=AS_OF,
         )  # fmt: skip
         for code in ("S3", "SL1")
     }
     for approver in (lead.user, hr):
-        promotion_decide(case=cases["SL1"], approver=approver, approve=True, on=AS_OF)
+        promotion_decide(case=cases["SL1"], actor=approver, approve=True, on=AS_OF)
     other = PromotionCase.objects.get(pk=cases["S3"].pk)
     assert other.status == "rejected"
     assert "promoted to SL1" in other.decision_reason
@@ -199,9 +199,9 @@ def test_an_out_of_date_case_cannot_be_approved_but_can_be_rejected(people):
     hero.level = hero.framework.levels.get(code="superhero")
     hero.save()  # moved by HR in the admin meanwhile
     with pytest.raises(ValidationError, match="no longer at hero"):
-        promotion_decide(case=case, approver=people["lead"].user, approve=True, on=AS_OF)
+        promotion_decide(case=case, actor=people["lead"].user, approve=True, on=AS_OF)
     promotion_decide(
-        case=case, approver=people["lead"].user, approve=False, comment="Moved already", on=AS_OF
+        case=case, actor=people["lead"].user, approve=False, comment="Moved already", on=AS_OF
     )
     assert PromotionCase.objects.get(pk=case.pk).status == "rejected"
 
@@ -211,10 +211,10 @@ def test_a_case_opened_before_a_new_framework_version_is_approved_into_it(people
     from frameworks.services import framework_clone, framework_publish
 
     case = nominate(people)
-    new_version = framework_clone(framework=people["hero"].framework)
-    framework_publish(framework=new_version)
+    new_version = framework_clone(framework=people["hero"].framework, actor=None)
+    framework_publish(framework=new_version, actor=None)
     for approver in (people["lead"].user, people["hr"]):
-        promotion_decide(case=case, approver=approver, approve=True, on=AS_OF)
+        promotion_decide(case=case, actor=approver, approve=True, on=AS_OF)
     hero = people["hero"]
     hero.refresh_from_db()
     assert (hero.level.code, hero.level.framework_id) == ("superhero", new_version.pk)
@@ -231,6 +231,6 @@ def test_a_framework_without_steps_is_decided_by_the_manager_alone(client, peopl
     assert "Manager approves: waiting" in page
     # Reading the case wrote nothing.
     assert not ApprovalStep.objects.filter(framework_slug="support-formula").exists()
-    promotion_decide(case=case, approver=people["lead"].user, approve=True, on=AS_OF)
+    promotion_decide(case=case, actor=people["lead"].user, approve=True, on=AS_OF)
     people["hero"].refresh_from_db()
     assert people["hero"].level.code == "superhero"

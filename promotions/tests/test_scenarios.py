@@ -64,7 +64,7 @@ def test_a_manager_promoted_to_sl2_today_is_not_told_they_meet_sl3(seeded):
     assert next_level(career_status(employee=lead, as_of=AS_OF), "SL2").eligible
 
     sl2 = Level.objects.get(framework=lead.framework, code="SL2")
-    employee_level_change(employee=lead, level=sl2, changed_on=AS_OF, changed_by=boss.user,
+    employee_level_change(employee=lead, level=sl2, changed_on=AS_OF, actor=boss.user,
                           reason="Promoted")  # fmt: skip
     sl3 = next_level(career_status(employee=lead, as_of=AS_OF), "SL3")
     assert not sl3.eligible
@@ -142,7 +142,7 @@ def test_the_preview_warns_of_a_level_no_harder_than_the_one_below_and_lists_per
     Evidence.objects.create(employee=hero, kind="exam", category="six-month", title="Exam",
                             outcome="passed", occurred_on=D(2024, 7, 1),
                             status="approved")  # fmt: skip
-    draft = framework_clone(framework=seeded["whatfix-support"])
+    draft = framework_clone(framework=seeded["whatfix-support"], actor=None)
     sl3 = Level.objects.get(framework=draft, code="SL3")
     sl3.requirements.exclude(code="next-level-behaviours").filter(kind="attestation").delete()
     preview = framework_impact_preview(draft=draft, as_of=AS_OF)
@@ -150,7 +150,7 @@ def test_the_preview_warns_of_a_level_no_harder_than_the_one_below_and_lists_per
         "SL3 asks nothing that SL2 did not: someone just promoted to SL2 would already meet "
         "every requirement for SL3."
     ]
-    formula = framework_clone(framework=seeded["support-formula"])
+    formula = framework_clone(framework=seeded["support-formula"], actor=None)
     Level.objects.get(framework=formula, code="hero").entitlements.update(value=1)
     preview = framework_impact_preview(draft=formula, as_of=AS_OF)
     assert preview.warnings == []

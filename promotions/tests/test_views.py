@@ -116,7 +116,7 @@ def test_an_outsider_can_neither_nominate_nor_see_a_case(client, org):
     url = reverse("promotions:nominate", args=[org["hero"].pk])
     assert client.post(url, {"to_level": superhero.pk}).status_code == 404
     case = promotion_nominate(
-        employee=org["hero"], to_level=superhero, nominated_by=org["lead"].user,
+        employee=org["hero"], to_level=superhero, actor=org["lead"].user,
         as_of=datetime.date(2026, 11, 23),
     )  # fmt: skip
     assert client.get(reverse("promotions:case", args=[case.pk])).status_code == 404
@@ -129,7 +129,7 @@ def test_an_outsider_can_neither_nominate_nor_see_a_case(client, org):
 def test_the_subject_sees_their_case_but_gets_no_decision_form(client, org):
     superhero = org["hero"].framework.levels.get(code="superhero")
     case = promotion_nominate(
-        employee=org["hero"], to_level=superhero, nominated_by=org["lead"].user,
+        employee=org["hero"], to_level=superhero, actor=org["lead"].user,
         as_of=datetime.date(2026, 11, 23),
     )  # fmt: skip
     response = page(client, org["hero"].user, reverse("promotions:case", args=[case.pk]))

@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            framework = framework_import_yaml(text=read_text(file))
+            framework = framework_import_yaml(text=read_text(file), actor=None)
         except FrameworkFormatError as exc:
             lines = "\n".join(f"  - {e}" for e in exc.errors)
             raise CommandError(

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         for path in sorted(SEED_DIR.glob("*.yaml")):
             try:
                 framework, outcome = framework_seed(
-                    text=path.read_text(encoding="utf-8"), update=update
+                    text=path.read_text(encoding="utf-8"), update=update, actor=None
                 )
             except FrameworkFormatError as exc:
                 raise CommandError(
