@@ -16,6 +16,27 @@ def _postgres_only(request):
         pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _broker_breaker_closed():
+    """Each test starts with a broker this process believes is up (see outbox.services)."""
+    from outbox import services
+
+    services._broker_down_until = 0.0
+    yield
+    services._broker_down_until = 0.0
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks sent after commit run here and now, as CELERY_TASK_ALWAYS_EAGER does."""
+    from careerpath.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Install the seed frameworks once per test database; each test's rollback keeps them."""

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "nested_admin",
     "django_celery_beat",
     "simple_history",
+    "outbox",
     "frameworks",
     "people",
     "assessments",
@@ -139,6 +140,10 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Where people reach CareerPath: links in e-mails and chat messages start with it.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+ADMINS = [("Admins", email) for email in env_list("ADMINS", "")]
+SERVER_EMAIL = env("SERVER_EMAIL", env("DEFAULT_FROM_EMAIL", "CareerPath <careerpath@localhost>"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CareerPath <careerpath@localhost>")
 
 if not DEBUG:
@@ -159,9 +164,30 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_BROKER_DIR / "queue"),
         "processed_folder": str(_BROKER_DIR / "processed"),
         "store_processed": False,
+        # The control folder (worker pings, revokes) stays out of the working directory.
+        "control_folder": str(_BROKER_DIR / "control"),
     }
+    (_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
+else:
+    # No request waits on the broker: connecting is bounded and never retried inside a
+    # request (work that cannot be sent waits in the outbox, see outbox/services.py).
+    # A task a worker took but never acknowledged (the worker was killed) is given to
+    # another worker after the visibility timeout; it must exceed the longest countdown
+    # of a retried task (notification deliveries back off up to 4 minutes).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+        "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 10),
+        "max_retries": 0,
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300),
+        # Look for such tasks every ~30 s (Kombu's default is every 100 s).
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 3,
+    }
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
+# A worker process that dies mid-task hands its task back instead of acknowledging it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -84,6 +84,32 @@ class Notification(models.Model):
         return self.subject
 
 
+class NotificationDelivery(models.Model):
+    """One notification through one channel: sent by a retried task, marked delivered only
+    once the channel's backend accepted it, never sent again after that."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "notification deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="one_delivery_per_channel"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.notification} via {self.channel}"
+
+
 class ApprovalStep(models.Model):
     """One step of a framework's promotion approval, as data (e.g. manager, then HR)."""
 

@@ -3,9 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -14,16 +12,19 @@ from assessments.models import Evidence
 from frameworks.models import Level
 from frameworks.months import add_months
 from frameworks.selectors import milestones_by_framework
+from outbox.services import enqueue_many
 from people.models import Employee
 from people.roles import user_is_hr
 from people.selectors import employee_for_user, employee_reviewable_by
 from people.services import employee_level_change
 
+from .channels import CHANNELS, channels_for
 from .models import (
     ApprovalStep,
     CaseApproval,
     EligibilityStatus,
     Notification,
+    NotificationDelivery,
     PromotionCase,
     SweepRun,
 )
@@ -48,10 +49,11 @@ class NotificationDraft:
 
 
 def notifications_create(drafts: list[NotificationDraft]) -> list[Notification]:
-    """Store the notifications whose key is new; e-mail them after commit.
+    """Store the notifications whose key is new, with one delivery per channel that wants
+    them; each delivery is sent by a task once this transaction commits.
 
-    One query to find existing keys and one insert; a concurrent run inserting
-    the same key is ignored by the unique constraint, so nothing is sent twice.
+    A constant number of queries; a concurrent run inserting the same key is ignored by
+    the unique constraint, so nothing is stored or sent twice.
     """
     if not drafts:
         return []
@@ -70,32 +72,61 @@ def notifications_create(drafts: list[NotificationDraft]) -> list[Notification]:
         if key not in existing
     ]
     Notification.objects.bulk_create(new, ignore_conflicts=True)
-    keys = [n.key for n in new]
-    transaction.on_commit(lambda: notifications_email(keys=keys))
+    stored = Notification.objects.filter(
+        key__in=[n.key for n in new], deliveries__isnull=True
+    ).select_related("recipient")
+    deliveries = [
+        NotificationDelivery(notification=n, channel=channel.slug)
+        for n in stored
+        for channel in channels_for(n)
+    ]
+    NotificationDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    waiting = NotificationDelivery.objects.filter(
+        notification__key__in=[n.key for n in new], delivered_at__isnull=True
+    ).values_list("id", flat=True)
+    enqueue_many("promotions.tasks.deliver_notification", [[pk] for pk in waiting])
     return new
 
 
-def notifications_email(*, keys: list[str]) -> int:
-    """E-mail stored notifications not yet e-mailed; marks them so a retry sends nothing twice."""
-    pending = list(
-        Notification.objects.filter(key__in=keys, emailed_at__isnull=True).select_related(
-            "recipient"
+class DeliveryFailed(Exception):
+    """The channel's backend did not accept the message; the task retries."""
+
+
+def notification_deliver(*, delivery_id: int) -> bool:
+    """Send one delivery through its channel; True when sent now, False when it had already
+    been delivered (a redelivered task sends nothing twice). Raises DeliveryFailed, with
+    the attempt recorded, when the backend refuses."""
+    error = None
+    with transaction.atomic():
+        delivery = (
+            NotificationDelivery.objects.select_for_update()
+            .select_related("notification__recipient")
+            .filter(pk=delivery_id)
+            .first()
         )
-    )
-    messages = [
-        (
-            n.subject,
-            f"{n.body}\n\n{n.url}".strip(),
-            settings.DEFAULT_FROM_EMAIL,
-            [n.recipient.email],
-        )
-        for n in pending
-        if n.recipient.email
-    ]
-    if messages:
-        send_mass_mail(messages, fail_silently=True)
-    Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
-    return len(messages)
+        if delivery is None or delivery.delivered_at is not None:
+            return False
+        channel = CHANNELS.get(delivery.channel)
+        delivery.attempts += 1
+        try:
+            if channel is None:
+                raise DeliveryFailed(f"No channel “{delivery.channel}” is configured.")
+            channel.send(delivery.notification)
+        except Exception as exc:  # the backend's own errors (SMTP, HTTP...): retried
+            error = exc
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            delivery.save(update_fields=["attempts", "last_error"])
+        else:
+            delivery.delivered_at = timezone.now()
+            delivery.last_error = ""
+            delivery.save(update_fields=["attempts", "last_error", "delivered_at"])
+            if delivery.channel == "email":
+                Notification.objects.filter(pk=delivery.notification_id).update(
+                    emailed_at=delivery.delivered_at
+                )
+    if error is not None:
+        raise DeliveryFailed(delivery.last_error) from error
+    return True
 
 
 def _milestone_drafts(status: CareerStatus, milestones) -> list[NotificationDraft]:

@@ -33,3 +33,17 @@ def periodic_checks_chunk(as_of: str, first_id: int, last_id: int):
         as_of=_as_of(as_of), first_id=first_id, last_id=last_id
     )
     return summary.as_json()
+
+
+@shared_task(
+    name="promotions.tasks.deliver_notification",
+    autoretry_for=(services.DeliveryFailed,),
+    retry_backoff=True,
+    retry_backoff_max=240,  # below the broker's visibility timeout (5 minutes)
+    max_retries=10,
+    ignore_result=True,
+)
+def deliver_notification(delivery_id: int):
+    """One notification through one channel; retried with backoff until the backend takes
+    it (about an hour of attempts), never sent twice."""
+    return services.notification_deliver(delivery_id=delivery_id)

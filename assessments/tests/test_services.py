@@ -249,7 +249,7 @@ def test_an_approval_asks_for_the_owner_to_be_rejudged_after_commit(
         services.evidence_review(evidence=evidence, actor=team["manager"].user, decision="approved")
     today = timezone.localdate().isoformat()
     assert sent == [
-        ("promotions.tasks.periodic_checks_chunk", (today, team["report"].pk, team["report"].pk))
+        ("promotions.tasks.periodic_checks_chunk", [today, team["report"].pk, team["report"].pk])
     ]
 
 
@@ -269,4 +269,8 @@ def test_a_review_still_works_when_the_broker_is_down(
         services.evidence_review(evidence=evidence, actor=team["manager"].user, decision="approved")
     evidence.refresh_from_db()
     assert evidence.status == "approved"
-    assert "the nightly sweep will catch up" in caplog.text
+    assert "wait in the outbox" in caplog.text
+    from outbox.models import OutboxTask
+
+    waiting = OutboxTask.objects.get(sent_at__isnull=True)  # sent by the relay when back
+    assert waiting.task_name == "promotions.tasks.periodic_checks_chunk"

@@ -63,7 +63,7 @@ def sweep_json(as_of=AS_OF) -> dict:
 
 
 def test_newly_eligible_person_and_their_manager_are_notified_once(
-    seeded, django_capture_on_commit_callbacks
+    seeded, django_capture_on_commit_callbacks, celery_eager
 ):
     lead = EmployeeFactory(level_code="senior-superhero")
     hero = make_ready_hero(manager=lead)

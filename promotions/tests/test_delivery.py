@@ -1,0 +1,101 @@
+"""Notifications through the channel registry: retried deliveries, marked delivered only
+when the mail server took them, never sent twice, with links that open from a mailbox."""
+
+import pytest
+from django.test import override_settings
+
+from people.tests.factories import EmployeeFactory
+from promotions.models import Notification, NotificationDelivery
+from promotions.services import (
+    DeliveryFailed,
+    NotificationDraft,
+    notification_deliver,
+    notifications_create,
+)
+from promotions.tasks import deliver_notification
+from tests.real_services import FakeSMTP
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def smtp():
+    server = FakeSMTP()
+    smtp_settings = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": server.port,
+        "EMAIL_USE_TLS": False,
+        "EMAIL_TIMEOUT": 5,
+        "SITE_URL": "https://careerpath.example.com",
+    }
+    with override_settings(**smtp_settings):
+        yield server
+    server.close()
+
+
+def notify(employee, key="event-1") -> NotificationDelivery:
+    notifications_create(
+        [
+            NotificationDraft(
+                recipient_id=employee.user_id,
+                kind=Notification.Kind.MILESTONE,
+                key=key,
+                subject="You reached 12 months",
+                body="Two WFH days a month unlock.",
+                url="/",
+            )  # fmt: skip
+        ]
+    )
+    return NotificationDelivery.objects.get(notification__key=key, channel="email")
+
+
+def test_a_refusing_mail_server_loses_nothing_and_sends_once_when_back(seeded, smtp):
+    person = EmployeeFactory()
+    delivery = notify(person)
+    with pytest.raises(DeliveryFailed, match="554"):
+        notification_deliver(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.delivered_at, delivery.attempts) == (None, 1)
+    assert "Service unavailable" in delivery.last_error
+    assert Notification.objects.get(pk=delivery.notification_id).emailed_at is None
+
+    smtp.accepting = True
+    assert notification_deliver(delivery_id=delivery.pk) is True
+    assert notification_deliver(delivery_id=delivery.pk) is False  # a redelivered task
+    delivery.refresh_from_db()
+    assert delivery.delivered_at is not None and delivery.attempts == 2
+    assert len(smtp.received) == 1
+    message = smtp.received[0]
+    assert person.user.email in message and "You reached 12 months" in message
+    assert "https://careerpath.example.com/" in message  # a link that opens from a mailbox
+
+
+def test_the_delivery_task_retries_while_the_server_refuses(seeded, smtp, celery_eager):
+    delivery = notify(EmployeeFactory())
+    deliver_notification.apply(args=[delivery.pk])
+    delivery.refresh_from_db()
+    assert delivery.delivered_at is None
+    assert delivery.attempts > 1  # retried, each attempt recorded
+    assert smtp.received == []
+
+
+def test_each_channel_that_wants_a_notification_gets_one_delivery(seeded):
+    with_mail = EmployeeFactory()
+    without_mail = EmployeeFactory()
+    without_mail.user.email = ""
+    without_mail.user.save(update_fields=["email"])
+    notify(with_mail, key="a")
+    notifications_create(
+        [
+            NotificationDraft(
+                recipient_id=without_mail.user_id, kind="milestone", key="b", subject="s"
+            ),
+            NotificationDraft(
+                recipient_id=with_mail.user_id, kind="milestone", key="a", subject="again"
+            ),
+        ]  # fmt: skip
+    )
+    assert list(NotificationDelivery.objects.values_list("notification__key", "channel")) == [
+        ("a", "email")
+    ]
