@@ -209,9 +209,10 @@ def attestation_record(
 
 def person_anonymise(*, employee: Employee, actor) -> None:
     """HR erases a leaver's personal data on request (data protection): name, e-mail and
-    login, and the titles, descriptions, references and files of their evidence, also in
-    the evidence history. Kinds, categories, dates, statuses, levels and decisions stay,
-    so counts and time-to-promotion reports keep their history."""
+    login, the titles, descriptions, references and files of their evidence and the
+    comments on their ratings and confirmations, also in their history. Kinds, categories,
+    dates, statuses, levels and decisions stay, so counts and time-to-promotion reports keep
+    their history."""
     if not user_is_hr(actor):
         raise PermissionDenied("Only HR anonymises a person's data.")
     with transaction.atomic():
@@ -223,5 +224,11 @@ def person_anonymise(*, employee: Employee, actor) -> None:
         erased = {"title": "(anonymised)", "description": "", "reference": "", "attachment": ""}
         items.update(**erased)
         Evidence.history.filter(employee_id=employee.pk).update(**erased)
-        Attestation.objects.filter(employee=employee).update(comment="")
-        CompetencyRating.objects.filter(employee=employee).update(comment="")
+        # The one sanctioned rewrite of the past: the words go from the records and their
+        # history alike; the erasure itself is audited on the person's record.
+        for model in (Attestation, CompetencyRating):
+            model.objects.filter(employee=employee).update(comment="")
+            model.history.filter(employee_id=employee.pk).update(comment="")
+        employee._history_user = actor
+        employee._change_reason = "Personal data anonymised on request"
+        employee.save()
