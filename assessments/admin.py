@@ -107,6 +107,9 @@ class CompetencyRatingAdmin(SimpleHistoryAdmin):
     search_fields = ("employee__user__email", "employee__user__last_name")
     autocomplete_fields = ("employee",)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change
+
 
 @admin.register(Attestation)
 class AttestationAdmin(SimpleHistoryAdmin):
@@ -119,6 +122,9 @@ class AttestationAdmin(SimpleHistoryAdmin):
     @admin.display(description="for level", ordering="level__code")
     def for_level(self, obj):
         return f"{obj.level.code} (v{obj.level.framework.version})"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change
 
 
 class MonthlyMetricForm(forms.ModelForm):
@@ -136,7 +142,7 @@ class MonthlyMetricForm(forms.ModelForm):
 
 
 @admin.register(MonthlyMetric)
-class MonthlyMetricAdmin(admin.ModelAdmin):
+class MonthlyMetricAdmin(SimpleHistoryAdmin):
     form = MonthlyMetricForm
     list_display = ("employee", "metric", "period", "value")
     list_filter = ("metric", "period", "employee__team")
@@ -145,11 +151,17 @@ class MonthlyMetricAdmin(admin.ModelAdmin):
     autocomplete_fields = ("employee",)
     date_hierarchy = "period"
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change
+
 
 @admin.register(HelpdeskTagCategory)
-class HelpdeskTagCategoryAdmin(admin.ModelAdmin):
+class HelpdeskTagCategoryAdmin(SimpleHistoryAdmin):
     list_display = ("tag", "category")
     search_fields = ("tag", "category")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change
 
 
 @admin.register(Leaver)
