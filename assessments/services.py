@@ -35,6 +35,7 @@ def evidence_submit(*, employee: Employee, submitted_by, competencies=(), **fiel
     evidence = Evidence(employee=employee, submitted_by=submitted_by, **fields)
     evidence.full_clean()
     evidence_category_check(employee=employee, kind=evidence.kind, category=evidence.category)
+    evidence._history_user = evidence.submitted_by  # the actor, also outside a request
     with transaction.atomic():
         evidence.save()
         evidence.competencies.set(competencies)
@@ -104,6 +105,7 @@ def evidence_review(
         locked.reviewed_by = reviewer.user
         locked.reviewed_at = timezone.now()
         locked.review_comment = comment
+        locked._history_user = locked.reviewed_by  # the actor, also outside a request
         locked.save(
             update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
         )
@@ -172,6 +174,7 @@ def rating_record(
     rating.rated_on = rated_on
     rating.comment = comment
     rating.full_clean()
+    rating._history_user = rating.rated_by  # the actor, also outside a request
     rating.save()
     return rating
 
@@ -203,6 +206,7 @@ def attestation_record(
     attestation.attested_on = attested_on
     attestation.comment = comment
     attestation.full_clean()
+    attestation._history_user = attestation.attested_by  # the actor, also outside a request
     attestation.save()
     return attestation
 

@@ -308,3 +308,26 @@ def test_the_trail_covers_every_model_with_history():
         if getattr(model._meta, "simple_history_manager_attribute", None) and not model._meta.proxy
     }
     assert with_history == {entry.model for entry in AUDITED}
+
+
+def test_services_called_outside_a_request_record_their_actor(team):
+    """A shell, a task or a script has no request: the service names who acted."""
+    from assessments.services import evidence_review, rating_record
+    from frameworks.models import Competency, ProficiencyLevel
+
+    manager, report = team["manager"], team["report"]
+    evidence = EvidenceFactory(employee=report)
+    evidence_review(evidence=evidence, reviewer=manager, decision="approved")
+    assert Evidence.history.filter(id=evidence.pk).first().history_user == manager.user
+    report.framework = Framework.objects.get(slug="whatfix-support", status="published")
+    report.level = report.framework.levels.get(code="S1")
+    report.save()
+    manager.framework, manager.level = report.framework, report.framework.levels.get(code="SL2")
+    manager.save()
+    rating = rating_record(
+        employee=report, rater=manager.user,
+        competency=Competency.objects.get(framework=report.framework, slug="collaboration"),
+        proficiency=ProficiencyLevel.objects.get(framework=report.framework, slug="advanced"),
+        period="2026-H2", rated_on=datetime.date(2026, 11, 1),
+    )  # fmt: skip
+    assert rating.history.first().history_user == manager.user
