@@ -29,6 +29,7 @@ from assessments.models import (
     HelpdeskTagCategory,
     MonthlyMetric,
 )
+from frameworks import kinds
 from frameworks.models import Entitlement, Framework, Level, Requirement
 from people.models import Employee
 from people.roles import user_is_hr
@@ -59,7 +60,13 @@ def _level(level) -> str:
 
 def _requirement(row) -> str:
     owner = row.level or (row.entitlement.level if row.entitlement else None)
-    return f"{row.label or row.get_kind_display()} · {_level(owner)}"
+    text = row.get_kind_display()
+    if row.label:
+        try:
+            text = kinds.fill_label(row.label, kinds.label_values(row))
+        except AttributeError:  # the competency or proficiency it names is gone
+            text = row.label
+    return f"{text} · {_level(owner)}"
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ AUDITED = [
     Audited(Level, ("framework",), lambda r: f"{r.code} · {r.title} ({_version(r.framework)})"),
     Audited(
         Requirement,
-        ("level__framework", "entitlement__level__framework"),
+        ("level__framework", "entitlement__level__framework", "competency", "proficiency"),
         _requirement,
     ),
     Audited(
@@ -128,7 +135,7 @@ FK_LABELS = {
 
 
 class AuditFilterForm(forms.Form):
-    model = forms.ChoiceField(required=False)
+    model = forms.ChoiceField(required=False, label="Record")
     user = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="By")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
