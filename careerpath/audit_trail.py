@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 
@@ -33,7 +33,7 @@ from frameworks import kinds
 from frameworks.models import Entitlement, Framework, Level, Requirement
 from people.models import Employee
 from people.roles import user_is_hr
-from promotions.models import ApprovalStep
+from promotions.models import ApprovalStep, CaseApproval, PromotionCase
 
 PAGE_SIZE = 50
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -72,16 +72,36 @@ def _requirement(row) -> str:
 @dataclass(frozen=True)
 class Audited:
     """One audited model: the joins its history needs and its rows' names, read from the
-    historical row itself (the object may be gone) without a query of its own."""
+    historical row itself (the object may be gone) without a query of its own.
+
+    An insert-only record (a decision on a promotion step) is its own audit row: `made`
+    names its date and author fields, `details` what it says, `link` the object whose
+    admin page shows it."""
 
     model: type[models.Model]
     related: tuple[str, ...]
-    label: object  # historical row -> str
+    label: object  # historical row (or record) -> str
     excluded: tuple[str, ...] = ()  # fields left out of the diff (many-to-many: not per row)
+    made: tuple[str, str] | None = None  # (date field, user field) of an insert-only record
+    details: object = None  # record -> [(field, value)]
+    link: object = None  # record -> (model, pk) of the admin page that shows it
 
     @property
     def key(self) -> str:
         return self.model._meta.label_lower
+
+    def rows(self):
+        """The history rows (or records) as (history_date, history_id, user id) columns."""
+        if self.made is None:
+            return self.model.history.all()
+        date_field, user_field = self.made
+        return self.model._default_manager.annotate(
+            history_date=F(date_field), history_id=F("pk"), history_user_id=F(f"{user_field}_id")
+        )
+
+
+def _case(case) -> str:
+    return f"{_person(case.employee)}: {case.from_level.code} → {case.to_level.code}"
 
 
 AUDITED = [
@@ -120,6 +140,25 @@ AUDITED = [
         Entitlement,
         ("level__framework",),
         lambda r: f"{r.label or r.kind} · {_level(r.level)}",
+    ),
+    Audited(
+        PromotionCase,
+        ("employee__user", "from_level", "to_level"),
+        _case,
+        made=("created_at", "nominated_by"),
+        details=lambda r: [("justification", r.justification)],
+        link=lambda r: (PromotionCase, r.pk),
+    ),
+    Audited(
+        CaseApproval,
+        ("case__employee__user", "case__from_level", "case__to_level", "step"),
+        lambda r: f"{_case(r.case)} · step {r.step.order}: {r.step.name}",
+        made=("created_at", "approver"),
+        details=lambda r: [
+            ("decision", "approved" if r.approved else "rejected"),
+            ("comment", r.comment),
+        ],
+        link=lambda r: (PromotionCase, r.case_id),
     ),
 ]
 BY_KEY = {entry.key: entry for entry in AUDITED}
@@ -181,7 +220,7 @@ def _histories(entries, *, user_id=None, since=None, until=None):
     """One UNION ALL of the chosen history tables: (date, history id, index in AUDITED)."""
     parts = []
     for entry in entries:
-        rows = entry.model.history.all()
+        rows = entry.rows()
         if user_id is not None:
             rows = rows.filter(history_user_id=user_id)
         if since is not None:
@@ -200,20 +239,11 @@ def _histories(entries, *, user_id=None, since=None, until=None):
 
 def audit_authors() -> list:
     """Everyone who has made a recorded change (two queries), by name."""
-    ids = (
-        AUDITED[0]
-        .model.history.filter(history_user__isnull=False)
-        .values_list("history_user_id")
-        .order_by()
-        .union(
-            *[
-                e.model.history.filter(history_user__isnull=False)
-                .values_list("history_user_id")
-                .order_by()
-                for e in AUDITED[1:]
-            ]
-        )
-    )
+    first, *rest = [
+        e.rows().filter(history_user_id__isnull=False).values_list("history_user_id").order_by()
+        for e in AUDITED
+    ]
+    ids = first.union(*rest)
     users = get_user_model().objects.filter(pk__in=[pk for (pk,) in ids])
     return sorted(users, key=lambda u: _user_name(u).lower())
 
@@ -225,7 +255,10 @@ def _display(model_field, value, names) -> str:
         return names.get((model_field.related_model, value), f"#{value}")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
-    text = str(value)
+    return _short(str(value))
+
+
+def _short(text: str) -> str:
     return text if len(text) <= VALUE_MAX_LENGTH else text[: VALUE_MAX_LENGTH - 1] + "…"
 
 
@@ -239,16 +272,40 @@ def _admin_url(model, pk, alive) -> str:
         return ""
 
 
+def _record_entry(audited: Audited, record) -> AuditEntry:
+    date_field, user_field = audited.made
+    model, pk = audited.link(record)
+    return AuditEntry(
+        when=getattr(record, date_field),
+        who=_user_name(getattr(record, user_field)),
+        reason="",
+        record=str(audited.model._meta.verbose_name),
+        label=audited.label(record),
+        url=_admin_url(model, pk, {pk}),
+        change="created",
+        changes=[
+            Change(field=name, old="—", new=_short(str(value)))
+            for name, value in audited.details(record)
+            if value
+        ],
+    )
+
+
 def audit_entries(page_rows) -> list[AuditEntry]:
     """The page's entries, in its order. Per model on the page: its history rows (with the
     user and the joins its name needs), their earlier versions, and which objects still
-    exist; then one query per model that changed foreign keys point to."""
+    exist, or its records; then one query per model that changed foreign keys point to."""
     wanted = defaultdict(list)
     for _when, history_id, source in page_rows:
         wanted[source].append(history_id)
-    rows, previous, alive = {}, {}, {}
+    rows, previous, alive, records = {}, {}, {}, {}
     for source, ids in wanted.items():
         entry = AUDITED[source]
+        if entry.made is not None:
+            found = entry.model._default_manager.filter(pk__in=ids)
+            for record in found.select_related(entry.made[1], *entry.related):
+                records[(source, record.pk)] = record
+            continue
         history = entry.model.history
         earlier = history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by(
             "-history_id"
@@ -289,10 +346,13 @@ def audit_entries(page_rows) -> list[AuditEntry]:
 
     entries = []
     for _when, history_id, source in page_rows:
+        audited = AUDITED[source]
+        if (source, history_id) in records:
+            entries.append(_record_entry(audited, records[(source, history_id)]))
+            continue
         row = rows.get((source, history_id))
         if row is None:  # removed between the two reads (anonymisation rewrites, not removes)
             continue
-        audited = AUDITED[source]
         delta = deltas.get((source, history_id))
         changes = [
             Change(
