@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.models import (
     Attestation,
@@ -345,3 +346,22 @@ def test_services_called_outside_a_request_record_their_actor(team):
         period="2026-H2", rated_on=datetime.date(2026, 11, 1),
     )  # fmt: skip
     assert rating.history.first().history_user == manager.user
+
+
+def test_filters_by_record_author_and_dates(client, hr, team):
+    HelpdeskTagCategory.objects.create(tag="zd_css", category="css")
+    client.force_login(hr)
+    client.post(
+        reverse("admin:assessments_helpdesktagcategory_change",
+                args=[HelpdeskTagCategory.objects.get().pk]),
+        {"tag": "zd_css", "category": "integration"},
+    )  # fmt: skip
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    key = "assessments.helpdesktagcategory"
+    assert [e.change for e in entries(client, model=key)] == ["changed", "created"]
+    assert [e.change for e in entries(client, model=key, user=hr.pk)] == ["changed"]
+    assert entries(client, model=key, since=tomorrow) == []
+    assert len(entries(client, model=key, since=today, until=today)) == 2
+    assert entries(client, model="promotions.caseapproval", since=today, user=hr.pk) == []
+    assert client.get(AUDIT_URL, {"since": tomorrow, "until": today}).status_code == 400
