@@ -35,6 +35,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from frameworks.models import Framework, Requirement  # noqa: E402
 from frameworks.services import framework_draft_open, framework_publish  # noqa: E402
@@ -78,20 +79,24 @@ def main():
     rows = published.levels.count(), Requirement.objects.filter(level__framework=published).count()
     people = Employee.objects.filter(framework=published).count()
     print(f"{connection.vendor}: {SLUG}, {rows[0]} levels, {rows[1]} level bars, {people} people")
-    clones, publishes = [], []
+    clones, publishes, queries = [], [], {}
     for _ in range(args.rounds):
         published = Framework.objects.get(slug=SLUG, status="published")
         start = time.perf_counter()
-        draft, created = framework_draft_open(framework=published)
+        with CaptureQueriesContext(connection) as clone_queries:
+            draft, created = framework_draft_open(framework=published)
         clones.append(time.perf_counter() - start)
         assert created
         start = time.perf_counter()
-        framework_publish(framework=draft)
+        with CaptureQueriesContext(connection) as publish_queries:
+            framework_publish(framework=draft)
         publishes.append(time.perf_counter() - start)
+        queries = {"clone (open a draft)": len(clone_queries), "publish": len(publish_queries)}
     for name, times in (("clone (open a draft)", clones), ("publish", publishes)):
         print(
             f"{name:>22}: median {statistics.median(times) * 1000:.0f} ms "
-            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {len(times)} rounds)"
+            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {len(times)} rounds), "
+            f"{queries[name]} queries"
         )
 
 
