@@ -365,3 +365,19 @@ def test_filters_by_record_author_and_dates(client, hr, team):
     assert len(entries(client, model=key, since=today, until=today)) == 2
     assert entries(client, model="promotions.caseapproval", since=today, user=hr.pk) == []
     assert client.get(AUDIT_URL, {"since": tomorrow, "until": today}).status_code == 400
+
+
+def test_a_level_change_by_import_names_the_import_and_the_command(team, tmp_path):
+    report = team["report"]
+    csv = tmp_path / "people.csv"
+    csv.write_text(
+        "email,name,manager_email,framework,level,hire_date,level_since\n"
+        f"{report.user.email},{report.name},{team['manager'].user.email},support-formula,"
+        "superhero,2024-01-15,2026-10-01\n"
+    )
+    call_command("import_people", str(csv), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    latest = Employee.history.filter(id=report.pk).first()
+    assert latest.level.code == "superhero"
+    assert (latest.history_user, latest.history_change_reason) == (
+        None, "Imported (manage.py import_people)",
+    )  # fmt: skip
