@@ -1,6 +1,8 @@
 """The audit trail: every recorded change of the audited models, newest first, for HR.
 
-The rows are django-simple-history's, one table per audited model. A page is
+The rows are django-simple-history's, one table per audited model, and the
+insert-only records that are their own audit (a nomination, a decision on a
+promotion step: each names who and when). A page is
 read with a bounded number of queries whatever its size: the count and the
 page's (date, id, model) from one UNION ALL of the tables, then per model on
 the page its rows with their earlier versions and the names their changed
