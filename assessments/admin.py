@@ -149,6 +149,9 @@ class CompetencyRatingAdmin(ManagersRecordAdmin):
     search_fields = ("employee__user__email", "employee__user__last_name")
     autocomplete_fields = ("employee",)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change
+
 
 @admin.register(Attestation)
 class AttestationAdmin(ManagersRecordAdmin):
@@ -161,6 +164,9 @@ class AttestationAdmin(ManagersRecordAdmin):
     @admin.display(description="for level", ordering="level__code")
     def for_level(self, obj):
         return f"{obj.level.code} (v{obj.level.framework.version})"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change
 
 
 class MonthlyMetricForm(forms.ModelForm):
@@ -178,7 +184,7 @@ class MonthlyMetricForm(forms.ModelForm):
 
 
 @admin.register(MonthlyMetric)
-class MonthlyMetricAdmin(NotOwnRecordsMixin, admin.ModelAdmin):
+class MonthlyMetricAdmin(NotOwnRecordsMixin, SimpleHistoryAdmin):
     form = MonthlyMetricForm
     list_display = ("employee", "metric", "period", "value")
     list_filter = ("metric", "period", "employee__team")
@@ -187,11 +193,17 @@ class MonthlyMetricAdmin(NotOwnRecordsMixin, admin.ModelAdmin):
     autocomplete_fields = ("employee",)
     date_hierarchy = "period"
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change
+
 
 @admin.register(HelpdeskTagCategory)
-class HelpdeskTagCategoryAdmin(admin.ModelAdmin):
+class HelpdeskTagCategoryAdmin(SimpleHistoryAdmin):
     list_display = ("tag", "category")
     search_fields = ("tag", "category")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change
 
 
 @admin.register(Leaver)

@@ -415,7 +415,7 @@ def _person_save(person: _Person, employee, user, manager) -> tuple[Employee, st
             level=person.level,
             changed_on=person.level_since,
             actor=None,
-            reason="Imported (import_people)",
+            reason="Imported",
         )
     if changed:
         employee.full_clean()

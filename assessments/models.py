@@ -247,6 +247,8 @@ class MonthlyMetric(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(10000)],
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["employee", "metric", "-period"]
         constraints = [
@@ -267,6 +269,8 @@ class HelpdeskTagCategory(models.Model):
 
     tag = models.CharField(max_length=100, unique=True)
     category = models.SlugField(max_length=60)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["tag"]

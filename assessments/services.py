@@ -39,6 +39,7 @@ def evidence_submit(*, employee: Employee, actor, competencies=(), **fields) -> 
     evidence = Evidence(employee=employee, submitted_by=actor, **fields)
     evidence.full_clean()
     evidence_category_check(employee=employee, kind=evidence.kind, category=evidence.category)
+    evidence._history_user = evidence.submitted_by  # the actor, also outside a request
     with transaction.atomic():
         evidence.save()
         evidence.competencies.set(competencies)
@@ -56,6 +57,7 @@ def evidence_withdraw(*, evidence: Evidence, actor) -> Evidence:
                 "Only evidence that is still waiting for review can be withdrawn."
             )
         locked.status = Evidence.Status.WITHDRAWN
+        locked._history_user = actor
         locked.save(update_fields=["status", "updated_at"])  # saved, so history records it
     return locked
 
@@ -78,6 +80,7 @@ def evidence_resubmit(*, evidence: Evidence, actor, competencies=None, **changes
     evidence_category_check(
         employee=evidence.employee, kind=evidence.kind, category=evidence.category
     )
+    evidence._history_user = actor
     with transaction.atomic():
         evidence.save()
         if competencies is not None:
@@ -108,6 +111,7 @@ def evidence_review(
         locked.reviewed_by = actor
         locked.reviewed_at = timezone.now()
         locked.review_comment = comment
+        locked._history_user = locked.reviewed_by  # the actor, also outside a request
         locked.save(
             update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
         )
@@ -176,6 +180,7 @@ def rating_record(
     rating.rated_on = rated_on
     rating.comment = comment
     rating.full_clean()
+    rating._history_user = rating.rated_by  # the actor, also outside a request
     rating.save()
     return rating
 
@@ -207,15 +212,17 @@ def attestation_record(
     attestation.attested_on = attested_on
     attestation.comment = comment
     attestation.full_clean()
+    attestation._history_user = attestation.attested_by  # the actor, also outside a request
     attestation.save()
     return attestation
 
 
 def person_anonymise(*, employee: Employee, actor) -> None:
     """HR erases a leaver's personal data on request (data protection): name, e-mail and
-    login, and the titles, descriptions, references and files of their evidence, also in
-    the evidence history. Kinds, categories, dates, statuses, levels and decisions stay,
-    so counts and time-to-promotion reports keep their history."""
+    login, the titles, descriptions, references and files of their evidence and the
+    comments on their ratings and confirmations, also in their history. Kinds, categories,
+    dates, statuses, levels and decisions stay, so counts and time-to-promotion reports keep
+    their history."""
     if not user_is_hr(actor):
         raise PermissionDenied("Only HR anonymises a person's data.")
     with transaction.atomic():
@@ -227,5 +234,11 @@ def person_anonymise(*, employee: Employee, actor) -> None:
         erased = {"title": "(anonymised)", "description": "", "reference": "", "attachment": ""}
         items.update(**erased)
         Evidence.history.filter(employee_id=employee.pk).update(**erased)
-        Attestation.objects.filter(employee=employee).update(comment="")
-        CompetencyRating.objects.filter(employee=employee).update(comment="")
+        # The one sanctioned rewrite of the past: the words go from the records and their
+        # history alike; the erasure itself is audited on the person's record.
+        for model in (Attestation, CompetencyRating):
+            model.objects.filter(employee=employee).update(comment="")
+            model.history.filter(employee_id=employee.pk).update(comment="")
+        employee._history_user = actor
+        employee._change_reason = "Personal data anonymised on request"
+        employee.save()

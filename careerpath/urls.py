@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from careerpath.audit_trail import audit_trail_view
 from promotions import views as promotion_views
 
 admin.site.site_header = "CareerPath administration"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("promotions.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Before the admin's own URLs, which would take "audit" for an app's name.
+    path("admin/audit/", admin.site.admin_view(audit_trail_view), name="audit_trail"),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
 ]

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from simple_history.admin import SimpleHistoryAdmin
 
 from careerpath.input import parse_id
 
@@ -321,7 +322,7 @@ class EvidenceCategoryInline(DraftOnlyMixin, nested_admin.NestedTabularInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
+class FrameworkAdmin(DraftOnlyMixin, SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
     """A framework version's own settings and shared parts; each level has a page of its own,
     so no page comes near Django's limit on the number of fields."""
 
@@ -530,7 +531,7 @@ class LevelForm(forms.ModelForm):
 
 
 @admin.register(Level)
-class LevelAdmin(DraftOnlyMixin, nested_admin.NestedModelAdmin):
+class LevelAdmin(DraftOnlyMixin, SimpleHistoryAdmin, nested_admin.NestedModelAdmin):
     """One level of one framework version: its profile, bars, perks and proficiencies."""
 
     change_form_template = "admin/frameworks/framework_change_form.html"
@@ -638,7 +639,7 @@ class MetricDefinitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(admin.ModelAdmin):
+class RequirementAdmin(SimpleHistoryAdmin):
     """All bars across frameworks, to search and filter; edit them under their level."""
 
     list_display = ("__str__", "kind", "level", "entitlement", "marked_assumed")

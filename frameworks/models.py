@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from . import kinds
 
@@ -49,6 +50,9 @@ class Framework(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Drafts opened, edited, published, archived and thrown away: who and when (the audit).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["slug", "-version"]
@@ -135,6 +139,8 @@ class Level(models.Model):
         "self", symmetrical=False, blank=True, related_name="previous_levels"
     )
     order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["framework", "order", "rank", "id"]
@@ -402,6 +408,8 @@ class Entitlement(models.Model):
     assumed = models.BooleanField(default=False, help_text="Not in the source document.")
     order = models.PositiveIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["level", "order", "id"]
 
@@ -521,6 +529,8 @@ class Requirement(models.Model):
     source_text = models.TextField(blank=True, help_text="The words of the source document.")
     assumed = models.BooleanField(default=False, help_text="Not in the source document.")
     order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["level", "entitlement", "order", "id"]

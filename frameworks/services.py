@@ -504,6 +504,8 @@ def framework_publish(*, framework: Framework, actor) -> Framework:
         level_map = {}
         if previous is not None:
             previous.status = Framework.Status.ARCHIVED
+            if actor is not None:  # else the request's user, or the command's reason
+                previous._history_user = actor
             previous.save(update_fields=["status"])
             new_levels = {lvl.code: lvl for lvl in framework.levels.all()}
             level_map = {
@@ -516,6 +518,8 @@ def framework_publish(*, framework: Framework, actor) -> Framework:
             raise ValidationError(problems)
         framework.status = Framework.Status.PUBLISHED
         framework.published_at = timezone.now()
+        if actor is not None:
+            framework._history_user = actor
         framework.save(update_fields=["status", "published_at"])
         framework_published.send(
             sender=Framework, framework=framework, previous=previous, level_map=level_map

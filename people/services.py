@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from careerpath.audit import current_reason
 from frameworks.models import Framework, Level
 
 from .models import Employee, LevelHistory
@@ -35,6 +36,9 @@ def employee_level_change(
         )
         entry.full_clean()
         entry.save()
+        if entry.changed_by is not None:  # else the request's user (simple_history's middleware)
+            employee._history_user = entry.changed_by
+        employee._change_reason = entry.reason[:100]
         employee.level = level
         employee.level_since = changed_on
         employee.full_clean()
@@ -49,7 +53,8 @@ def employees_move_to_published_framework(
 
     Runs inside the publishing transaction (frameworks.signals). Refuses, and so
     aborts the publish, when someone sits at a level the new version lacks.
-    One query to check and one update per level, however many people.
+    One query to check, one to read, one update per level and one insert of their
+    history per 500 people, however many people.
     """
     if previous is None:
         return
@@ -65,10 +70,21 @@ def employees_move_to_published_framework(
             f"{', '.join(missing)}, which this version does not have. Add the level(s) back "
             "or move those people first."
         )
+    moved = list(Employee.objects.filter(framework=previous))
     for old_level_id, new_level in level_map.items():
         Employee.objects.filter(framework=previous, level_id=old_level_id).update(
             framework=framework, level=new_level
         )
+    # update() sends no signal: the history of everyone moved is written here, in bulk
+    # (its user is the request's, from simple_history's middleware).
+    for employee in moved:
+        employee.framework, employee.level = framework, level_map[employee.level_id]
+    Employee.history.bulk_history_create(
+        moved,
+        update=True,
+        batch_size=500,
+        default_change_reason=current_reason(f"{framework.slug} v{framework.version} published"),
+    )
 
 
 # --- leavers ----------------------------------------------------------------------------

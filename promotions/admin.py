@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
 from careerpath.input import parse_id
 from frameworks.services import framework_publish
@@ -56,10 +57,13 @@ class SweepRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApprovalStep)
-class ApprovalStepAdmin(admin.ModelAdmin):
+class ApprovalStepAdmin(SimpleHistoryAdmin):
     list_display = ("framework_slug", "order", "role", "name")
     list_filter = ("framework_slug", "role")
     ordering = ("framework_slug", "order")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # decisions name their step; the audit trail keeps every change
 
 
 class CaseApprovalInline(admin.TabularInline):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from frameworks.models import Framework
 
@@ -126,6 +127,8 @@ class ApprovalStep(models.Model):
         help_text="Whether the person who nominated may take this step (a manager confirming "
         "their own nomination, say). Off: someone else must.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["framework_slug", "order"]

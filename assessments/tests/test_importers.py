@@ -148,7 +148,7 @@ def test_an_existing_person_is_updated_and_a_level_change_is_recorded(ann):
     assert (entry.from_level.code, entry.to_level.code) == ("hero", "superhero")
     assert (entry.changed_on, entry.reason, entry.changed_by) == (
         datetime.date(2026, 3, 1),
-        "Imported (import_people)",
+        "Imported",
         None,
     )
     assert User.objects.filter(username__iexact="ann@example.com").count() == 1

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.importers import ImportProblems, read_source
+from careerpath.audit import audited, command_reason
 
 
 class ImportCommand(BaseCommand):
@@ -15,7 +16,8 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            result = self.importer(text=read_source(file))
+            with audited(reason=command_reason(self)):  # no user: the history names the command
+                result = self.importer(text=read_source(file))
         except ImportProblems as exc:
             raise CommandError(exc.report(file)) from None
         self.stdout.write(str(result))

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from careerpath.audit import audited, command_reason
 from frameworks.services import framework_import_yaml
 from frameworks.yaml_format import FrameworkFormatError
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            framework = framework_import_yaml(text=read_text(file), actor=None)
+            with audited(reason=command_reason(self)):
+                framework = framework_import_yaml(text=read_text(file), actor=None)
         except FrameworkFormatError as exc:
             lines = "\n".join(f"  - {e}" for e in exc.errors)
             raise CommandError(

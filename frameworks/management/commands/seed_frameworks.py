@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from careerpath.audit import audited, command_reason
 from frameworks.services import framework_seed
 from frameworks.yaml_format import FrameworkFormatError
 
@@ -27,9 +28,10 @@ class Command(BaseCommand):
     def handle(self, *args, update: bool, **options):
         for path in sorted(SEED_DIR.glob("*.yaml")):
             try:
-                framework, outcome = framework_seed(
-                    text=path.read_text(encoding="utf-8"), update=update, actor=None
-                )
+                with audited(reason=command_reason(self)):
+                    framework, outcome = framework_seed(
+                        text=path.read_text(encoding="utf-8"), update=update, actor=None
+                    )
             except FrameworkFormatError as exc:
                 raise CommandError(
                     f"{path.name}:\n" + "\n".join(f"  - {e}" for e in exc.errors)

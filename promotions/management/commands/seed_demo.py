@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from assessments.demo import demo_assessments_create
+from careerpath.audit import audited, command_reason
 from people.demo import DEMO_PASSWORD, demo_organisation_create
 
 OVERRIDE = "--i-know-this-is-not-production"
@@ -32,8 +33,9 @@ class Command(BaseCommand):
                 f"Run with {OVERRIDE} on a copy that is not production."
             )
         today = timezone.localdate()
-        logins = demo_organisation_create(today=today)
-        created = demo_assessments_create(today=today)
+        with audited(reason=command_reason(self)):
+            logins = demo_organisation_create(today=today)
+            created = demo_assessments_create(today=today)
         if created:
             self.stdout.write(f"Demo evidence: {created} items in every review state.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")

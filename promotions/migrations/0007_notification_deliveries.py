@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('promotions', '0005_manager_steps_confirm_own_nominations'),
+        ('promotions', '0006_history_of_approval_steps'),
     ]
 
     operations = [
