@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from promotions import views as promotion_views
+
+from .forms import LoginForm
+from .views import ThrottledPasswordResetView
 
 admin.site.site_header = "CareerPath administration"
 admin.site.site_title = "CareerPath"
@@ -12,6 +16,12 @@ urlpatterns = [
     path("frameworks/", include("frameworks.urls")),
     path("", include("assessments.urls")),
     path("", include("promotions.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
+    path(
+        "accounts/password_reset/",
+        ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
