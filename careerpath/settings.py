@@ -194,6 +194,9 @@ AXES_CLIENT_IP_CALLABLE = "careerpath.security.client_ip"
 AXES_USERNAME_CALLABLE = "careerpath.security.login_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Only failures are kept (and only until their cool-off ends): no table of every login's
+# address and browser grows without end.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Password-reset e-mails: at most this many per address and per e-mail in the window.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 20)
