@@ -7,6 +7,7 @@ SECRET_KEY.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "outbox",
+    "axes",
+    "csp",
     "frameworks",
     "people",
     "assessments",
@@ -58,9 +61,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "careerpath.security.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its own response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "careerpath.urls"
@@ -105,7 +112,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out person is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "careerpath.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -150,11 +163,80 @@ ADMINS = [("Admins", email) for email in env_list("ADMINS", "")]
 SERVER_EMAIL = env("SERVER_EMAIL", env("DEFAULT_FROM_EMAIL", "CareerPath <careerpath@localhost>"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CareerPath <careerpath@localhost>")
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: on in production. One switch, HTTPS=0, runs a plain-HTTP trial: no redirect
+# to https, no HSTS, cookies also sent over http (never do this with real people's data).
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+# Asking browsers to preload HSTS for the whole domain is the domain owner's decision.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# The TLS-terminating proxy tells the app that the browser used https in this header,
+# which it must set itself (overwriting the client's). Empty: no proxy, trust nothing.
+_PROXY_SSL_HEADER = env("PROXY_SSL_HEADER", "X-Forwarded-Proto" if not DEBUG else "")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+# Proxies in front of the app that append the client's address to X-Forwarded-For;
+# 0 reads REMOTE_ADDR. The login lockout and the reset throttle count per address.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
 SESSION_COOKIE_HTTPONLY = True
+# Idle timeout: a session ends this long after its last request (IdleSessionMiddleware).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 8 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
+
+# Login lockout (django-axes): this many failures lock one e-mail at one address; an
+# address alone locks only after LOGIN_LOCKOUT_ADDRESS_FAILURES (an office behind one
+# NAT). Both lift after the cool-off. See careerpath/security.py.
+AXES_HANDLER = "careerpath.security.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_LOCKOUT_FAILURES", 10)
+LOGIN_LOCKOUT_ADDRESS_FAILURES = env_int("LOGIN_LOCKOUT_ADDRESS_FAILURES", 100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_COOLOFF_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+# Trying again while locked does not push the end of the lock further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "careerpath.security.client_ip"
+AXES_USERNAME_CALLABLE = "careerpath.security.login_username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Only failures are kept (and only until their cool-off ends): no table of every login's
+# address and browser grows without end.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Password-reset e-mails: at most this many per address and per e-mail in the window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 20)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
+
+# The cache holds the reset counters: Redis when CACHE_URL is set (shared by every web
+# process), otherwise memory (one process, the embedded mode).
+CACHE_URL = env("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Content-Security-Policy (django-csp): scripts and styles only from our static files,
+# never inline. data: images are Bootstrap's icons (form controls, the menu button).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # Celery: Redis in production (REDIS_URL or CELERY_BROKER_URL); otherwise
 # Kombu's filesystem transport, which needs no server.
@@ -204,4 +286,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # django-axes logs every login at INFO; lockouts are WARNING.
+    "loggers": {"axes": {"level": env("AXES_LOG_LEVEL", "WARNING")}},
 }

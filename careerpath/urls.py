@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from careerpath.audit_trail import audit_trail_view
 from promotions import views as promotion_views
+
+from .forms import LoginForm
+from .views import ThrottledPasswordResetView
 
 admin.site.site_header = "CareerPath administration"
 admin.site.site_title = "CareerPath"
@@ -13,6 +17,12 @@ urlpatterns = [
     path("frameworks/", include("frameworks.urls")),
     path("", include("assessments.urls")),
     path("", include("promotions.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
+    path(
+        "accounts/password_reset/",
+        ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # Before the admin's own URLs, which would take "audit" for an app's name.
     path("admin/audit/", admin.site.admin_view(audit_trail_view), name="audit_trail"),

@@ -87,7 +87,7 @@ class DraftOnlyMixin:
 
 
 def assumed_marker(obj) -> str:
-    return mark_safe('<strong style="color:#b35900">assumed</strong>') if obj.assumed else ""
+    return mark_safe('<strong class="cp-assumed">assumed</strong>') if obj.assumed else ""
 
 
 # --- inlines -----------------------------------------------------------------

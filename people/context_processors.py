@@ -2,16 +2,32 @@ from .roles import user_is_hr
 
 
 def roles(request):
-    """What the navigation shows: each role sees only what it may use (lazy, cached per request)."""
+    """What the navigation shows: each role sees only what it may use (lazy, cached per request).
+
+    Each flag matches the check of the pages it opens, so no menu entry answers 403:
+    the evidence pages need an active career profile, the team and review pages a
+    profile with reports, the reports HR.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+
+    def profile():
+        if not hasattr(request, "_cp_profile"):
+            from .selectors import employee_for_user
+
+            request._cp_profile = employee_for_user(user)
+        return request._cp_profile
+
+    def has_profile():
+        return profile() is not None
 
     def is_manager():
         if not hasattr(request, "_cp_is_manager"):
             from .models import Employee
 
-            request._cp_is_manager = Employee.objects.filter(manager__user=user).exists()
+            me = profile()
+            request._cp_is_manager = me is not None and Employee.objects.filter(manager=me).exists()
         return request._cp_is_manager
 
     def is_hr():
@@ -19,4 +35,4 @@ def roles(request):
             request._cp_is_hr = user_is_hr(user)
         return request._cp_is_hr
 
-    return {"nav_is_manager": is_manager, "nav_is_hr": is_hr}
+    return {"nav_has_profile": has_profile, "nav_is_manager": is_manager, "nav_is_hr": is_hr}

@@ -99,3 +99,12 @@ def test_each_channel_that_wants_a_notification_gets_one_delivery(seeded):
     assert list(NotificationDelivery.objects.values_list("notification__key", "channel")) == [
         ("a", "email")
     ]
+
+
+def test_production_without_site_url_is_warned_about():
+    from promotions.checks import site_url_check
+
+    with override_settings(DEBUG=False, SITE_URL=""):
+        assert [w.id for w in site_url_check()] == ["careerpath.W001"]
+    with override_settings(DEBUG=False, SITE_URL="https://careerpath.example.com"):
+        assert site_url_check() == []
