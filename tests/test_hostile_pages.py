@@ -138,3 +138,35 @@ def test_admin_object_urls_cover_history_and_custom_views():
     assert "/admin/people/employee/{id}/level/" in urls
     assert "/admin/frameworks/framework/{id}/draft/" in urls
     assert "/admin/frameworks/framework/{id}/discard/" in urls
+
+
+def test_the_admin_refuses_a_hire_date_outside_the_bounds(seeded, superuser):
+    """Saved before, it was the 9999-12-31 that broke every manager's team page."""
+    from frameworks.tests.test_admin_pages import form_data
+
+    person = EmployeeFactory()
+    client = Client()
+    client.force_login(superuser)
+    url = reverse("admin:people_employee_change", args=[person.pk])
+    data = form_data(client.get(url).content.decode())
+    data.update(hire_date=["9999-12-31"], level_since=["9999-12-31"])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "9999-12-31 is not between 1900-01-01 and 2100-12-31" in response.content.decode()
+    person.refresh_from_db()
+    assert person.hire_date == datetime.date(2024, 1, 15)
+
+
+def test_the_evidence_form_refuses_a_date_before_1900(seeded):
+    person = EmployeeFactory()
+    client = Client()
+    client.force_login(person.user)
+    page = client.get(reverse("assessments:evidence_create")).content.decode()
+    assert 'min="1900-01-01"' in page
+    response = client.post(
+        reverse("assessments:evidence_create"),
+        {"kind": "document", "title": "Runbook", "occurred_on": "1899-12-31"},
+    )
+    assert response.status_code == 200
+    assert "1899-12-31 is not between 1900-01-01 and 2100-12-31" in response.content.decode()
+    assert not person.evidence.exists()
