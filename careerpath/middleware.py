@@ -68,11 +68,17 @@ class HostileInputMiddleware:
                     f"Bad request: {name} must be a number.\n",
                     content_type="text/plain; charset=utf-8",
                 )
-        object_id = next((view_kwargs[k] for k in ADMIN_ID_KWARGS if k in view_kwargs), None)
         model_admin = getattr(view_func, "model_admin", None)  # set by ModelAdmin.get_urls
         model = model_admin.model if model_admin else _admin_model(match.url_name or "")
-        if object_id is not None and model is not None and not _could_be_pk(model, object_id):
+        if model is None:
+            return None
+        # django-simple-history's record page passes (object id, history id) positionally.
+        object_id, *other_ids = view_args or [None]
+        object_id = next((view_kwargs[k] for k in ADMIN_ID_KWARGS if k in view_kwargs), object_id)
+        if object_id is not None and not _could_be_pk(model, object_id):
             raise Http404(f"No {model._meta.verbose_name} has the id {object_id!r}.")
+        if any(parse_id(unquote(value)) is None for value in other_ids):
+            raise Http404("No such record.")
         return None
 
 

@@ -115,10 +115,12 @@ def _admin_object_urls():
     for model, model_admin in admin.site._registry.items():
         for pattern in model_admin.urls:
             route = str(pattern.pattern)
+            prefix = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
             for kwarg in ("<path:object_id>", "<id>"):
                 if kwarg in route:
-                    prefix = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
                     urls.append(prefix + route.replace(kwarg, "{id}"))
+            if "([^/]+)" in route:  # django-simple-history's record page, ids positional
+                urls.append(prefix + route.strip("^$").replace("([^/]+)", "{id}"))
     return urls
 
 
@@ -132,8 +134,18 @@ def test_admin_pages_with_an_odd_id_answer_not_found(seeded, hr, superuser, url)
             assert response.status_code in (400, 404), (url.format(id=odd), response.status_code)
 
 
+def test_a_history_record_page_with_an_odd_record_id_answers_not_found(seeded, superuser):
+    person = EmployeeFactory()
+    client = Client()
+    client.force_login(superuser)
+    for odd in ODD_IDS:
+        url = f"/admin/people/employee/{person.pk}/history/{odd}/"
+        assert client.get(url).status_code in (400, 404), url
+
+
 def test_admin_object_urls_cover_history_and_custom_views():
     urls = _admin_object_urls()
+    assert "/admin/people/employee/{id}/history/{id}/" in urls
     assert "/admin/people/employee/{id}/history/" in urls
     assert "/admin/people/employee/{id}/level/" in urls
     assert "/admin/frameworks/framework/{id}/draft/" in urls
