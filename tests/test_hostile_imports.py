@@ -139,3 +139,14 @@ def test_a_hostile_framework_file_is_refused_with_its_place(seeded, tmp_path, ca
 def test_a_framework_file_that_is_not_utf8_is_refused_with_its_line(seeded, tmp_path):
     data = framework_yaml().encode().replace(b"Sample", b"Sample\xff", 1)
     assert "line 3: not UTF-8 text" in refused("import_framework", data, tmp_path)
+
+
+def test_a_seed_framework_file_that_is_not_utf8_is_refused_with_its_line(
+    seeded, tmp_path, monkeypatch
+):
+    (tmp_path / "broken.yaml").write_bytes(framework_yaml().encode().replace(b"Sample", b"\xff"))
+    monkeypatch.setattr("frameworks.management.commands.seed_frameworks.SEED_DIR", tmp_path)
+    before = row_counts()
+    with pytest.raises(CommandError, match="line 3: not UTF-8 text"):
+        call_command("seed_frameworks", stdout=io.StringIO())
+    assert row_counts() == before

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from frameworks.services import framework_seed
 from frameworks.yaml_format import FrameworkFormatError
 
+from ._io import read_text
+
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "frameworks"
 
 
@@ -28,7 +30,7 @@ class Command(BaseCommand):
         for path in sorted(SEED_DIR.glob("*.yaml")):
             try:
                 framework, outcome = framework_seed(
-                    text=path.read_text(encoding="utf-8"), update=update, actor=None
+                    text=read_text(str(path)), update=update, actor=None
                 )
             except FrameworkFormatError as exc:
                 raise CommandError(
