@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 
-from careerpath.input import SafeModelMultipleChoiceField
+from careerpath.input import BoundedDateField, SafeModelMultipleChoiceField
 from frameworks.models import Competency, ProficiencyLevel
 from frameworks.selectors import category_problem, evidence_categories
 
@@ -25,7 +25,10 @@ class EvidenceForm(forms.ModelForm):
         help_texts = {
             "description": "What the problem was and how you solved it, or what the item shows.",
         }
-        field_classes = {"competencies": SafeModelMultipleChoiceField}
+        field_classes = {
+            "competencies": SafeModelMultipleChoiceField,
+            "occurred_on": BoundedDateField,
+        }
 
     category = forms.ChoiceField(
         required=False,

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from careerpath.input import MAX_DATE, MIN_DATE, control_problem, date_bounds_problem
 from frameworks.models import Framework, Level, MetricDefinition
 from frameworks.selectors import category_problem, evidence_categories
 from people.models import Employee
@@ -38,6 +39,13 @@ SOLVED_RE = re.compile(
     r"(\d{4}-\d{2}-\d{2})(?:([ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) ?(Z|[+-]\d{2}:?\d{2})?)?"
 )
 IMPORT_STATUSES = ("submitted", "approved", "rejected")
+# The longest value quoted back in a message; the rest is elided.
+SHOWN_CHARS = 60
+
+
+def _shown(raw: str) -> str:
+    """A file's value as quoted in a message: at most SHOWN_CHARS characters."""
+    return raw if len(raw) <= SHOWN_CHARS else f"{raw[:SHOWN_CHARS]}… ({len(raw)} characters)"
 
 
 class ImportProblems(Exception):
@@ -150,6 +158,15 @@ def read_csv(text: str, required: dict, optional: dict | None = None):
                     f"line {start}: {len(record)} values, but the header has {len(header)}"
                 )
                 continue
+            # PostgreSQL cannot store NUL; no column of ours wants any control character.
+            bad = [
+                f"column {header[i] or i + 1} {reason}"
+                for i, value in enumerate(record)
+                if (reason := control_problem(value))
+            ]
+            if bad:
+                problems += [f"line {start}: {reason}" for reason in bad]
+                continue
             values = {name: record[i].strip() for name, i in index.items()}
             rows.append((start, {**dict.fromkeys(wanted, ""), **values}))
     except csv.Error as exc:
@@ -189,10 +206,15 @@ def _date(row: dict, column: str, errors: list, *, required=True) -> datetime.da
         return None
     if DATE_RE.fullmatch(raw):
         try:
-            return datetime.date.fromisoformat(raw)
+            value = datetime.date.fromisoformat(raw)
         except ValueError:
             pass
-    errors.append(f'{column} "{raw}" is not a date (YYYY-MM-DD)')
+        else:
+            if not (problem := date_bounds_problem(value)):
+                return value
+            errors.append(f"{column} {problem}")
+            return None
+    errors.append(f'{column} "{_shown(raw)}" is not a date (YYYY-MM-DD)')
     return None
 
 
@@ -201,7 +223,7 @@ def _choice(row: dict, column: str, choices, errors: list, *, required=True) -> 
     if not value and required:
         errors.append(f"{column} is missing")
     elif value and value not in choices:
-        errors.append(f'unknown {column} "{value}" (one of: {", ".join(choices)})')
+        errors.append(f'unknown {column} "{_shown(value)}" (one of: {", ".join(choices)})')
     return value
 
 
@@ -217,7 +239,7 @@ def _employee(email: str, employees: dict, errors: list, column="email") -> Empl
     if not email:
         errors.append(f"{column} is missing")
     elif email.lower() not in employees:
-        errors.append(f'unknown {column} "{email}" (no employee has it)')
+        errors.append(f'unknown {column} "{_shown(email)}" (no employee has it)')
     return employees.get(email.lower())
 
 
@@ -293,7 +315,7 @@ def people_import(*, text: str) -> ImportResult:
             try:
                 validate_email(email)
             except ValidationError:
-                errors.append(f'email "{email}" is not a valid e-mail address')
+                errors.append(f'email "{_shown(email)}" is not a valid e-mail address')
             if key in first_line:
                 errors.append(f"email {email} already appears on line {first_line[key]}")
             first_line.setdefault(key, line)
@@ -303,11 +325,11 @@ def people_import(*, text: str) -> ImportResult:
         if not row["framework"]:
             errors.append("framework is missing")
         elif row["framework"] not in frameworks:
-            errors.append(f'unknown framework "{row["framework"]}" (no published version)')
+            errors.append(f'unknown framework "{_shown(row["framework"])}" (no published version)')
         elif not row["level"]:
             errors.append("level is missing")
         elif not (level := frameworks[row["framework"]].get(row["level"])):
-            errors.append(f'framework {row["framework"]} has no level "{row["level"]}"')
+            errors.append(f'framework {row["framework"]} has no level "{_shown(row["level"])}"')
         hire_date = _date(row, "hire_date", errors)
         level_since = _date(row, "level_since", errors, required=False) or hire_date
         if hire_date and level_since < hire_date:
@@ -537,11 +559,15 @@ def _solved_on(raw: str, errors: list) -> datetime.date | None:
     try:
         if match := SOLVED_RE.fullmatch(raw):
             moment = datetime.datetime.fromisoformat(match[1] + (match[2] or "") + (match[3] or ""))
+            # Bounded before the time zone moves it, which fails at the calendar's ends.
+            if problem := date_bounds_problem(moment):
+                errors.append(f"solved date {problem}")
+                return None
             return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
     except ValueError:
         pass
     errors.append(
-        f'solved date "{raw}" is not a date (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or ISO 8601)'
+        f'solved date "{_shown(raw)}" is not a date (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or ISO 8601)'
         if raw
         else "solved date is missing"
     )
@@ -588,8 +614,13 @@ def _period(raw: str, errors: list) -> datetime.date | None:
     """A YYYY-MM month as its first day."""
     match = PERIOD_RE.fullmatch(raw)
     if match and 1 <= int(match[2]) <= 12:
-        return datetime.date(int(match[1]), int(match[2]), 1)
-    errors.append(f'period "{raw}" is not a month (YYYY-MM)' if raw else "period is missing")
+        if MIN_DATE.year <= int(match[1]) <= MAX_DATE.year:
+            return datetime.date(int(match[1]), int(match[2]), 1)
+        errors.append(f"period {raw} is not between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}")
+        return None
+    errors.append(
+        f'period "{_shown(raw)}" is not a month (YYYY-MM)' if raw else "period is missing"
+    )
     return None
 
 
@@ -597,11 +628,11 @@ def _value(raw: str, errors: list) -> Decimal | None:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        errors.append(f'value "{raw}" is not a number' if raw else "value is missing")
+        errors.append(f'value "{_shown(raw)}" is not a number' if raw else "value is missing")
         return None
     if value.is_finite() and 0 <= value <= 10000:
         return value
-    errors.append(f"value {raw} is not between 0 and 10000")
+    errors.append(f"value {_shown(raw)} is not between 0 and 10000")
     return None
 
 

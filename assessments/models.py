@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from careerpath.input import validate_date_bounds
 from frameworks.models import Requirement
 from people.models import Employee
 
@@ -49,7 +50,7 @@ class Evidence(models.Model):
     )
     title = models.CharField(max_length=300)
     reference = models.CharField(max_length=300, blank=True, help_text="A ticket number or a link.")
-    occurred_on = models.DateField("date")
+    occurred_on = models.DateField("date", validators=[validate_date_bounds])
     description = models.TextField(blank=True)
     attachment = models.FileField(
         upload_to="evidence/%Y/%m/", blank=True, validators=[validate_attachment]
@@ -157,7 +158,7 @@ class CompetencyRating(models.Model):
     )
     source = models.CharField(max_length=10, choices=Source.choices)
     period = models.CharField(max_length=7, validators=[PERIOD_VALIDATOR])
-    rated_on = models.DateField()
+    rated_on = models.DateField(validators=[validate_date_bounds])
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -202,7 +203,7 @@ class Attestation(models.Model):
     attested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    attested_on = models.DateField()
+    attested_on = models.DateField(validators=[validate_date_bounds])
     comment = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -240,7 +241,9 @@ class MonthlyMetric(models.Model):
     # A slug, not a foreign key, so scripts and CSVs keep naming metrics as before;
     # importers and forms check it against the metric definitions.
     metric = models.SlugField(max_length=30, help_text="A metric definition's slug.")
-    period = models.DateField(help_text="The first day of the month.")
+    period = models.DateField(
+        help_text="The first day of the month.", validators=[validate_date_bounds]
+    )
     value = models.DecimalField(
         max_digits=7,
         decimal_places=2,

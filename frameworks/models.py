@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from careerpath.input import validate_date_bounds
+
 from . import kinds
 
 
@@ -41,7 +43,7 @@ class Framework(models.Model):
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    effective_date = models.DateField(null=True, blank=True)
+    effective_date = models.DateField(null=True, blank=True, validators=[validate_date_bounds])
     source_note = models.TextField(blank=True, help_text="Where the framework text comes from.")
     direct_manager_review_only = models.BooleanField(
         default=False,

@@ -8,9 +8,17 @@ from functools import lru_cache
 # Pure and called for every person and rule in the nightly sweep; hire dates repeat.
 @lru_cache(maxsize=8192)
 def add_months(start: datetime.date, months: int) -> datetime.date:
-    """The same day N months later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    """The same day N months later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb).
+
+    Never raises: a date beyond the calendar's ends is its first or last day, so a date
+    stored before dates were bounded (a hire date of 9999-12-31) still shows a page.
+    """
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     day = min(start.day, calendar.monthrange(year, month)[1])
     return datetime.date(year, month, day)
 

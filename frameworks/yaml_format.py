@@ -9,13 +9,98 @@ requirement parameters) is checked when the dict is turned into rows, in
 `frameworks.services`.
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import yaml
 
+from careerpath.input import control_problem, date_bounds_problem
+
 FORMAT = "careerpath-framework/1"
+
+# A framework file is a few hundred lines; these bounds refuse what only an attack needs:
+# a huge file, nesting deep enough to exhaust Python's stack, and "billion laughs"
+# anchors whose aliases expand to far more values than the file holds.
+MAX_CHARS = 2_000_000
+MAX_DEPTH = 40
+MAX_VALUES = 100_000
+# PostgreSQL's integer, the column every whole number of the format ends in.
+MAX_INT = 2**31 - 1
+
+
+class _LimitError(yaml.MarkedYAMLError):
+    """A file refused by one of our bounds, at the place where it was crossed."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, bounded in depth and in the values aliases expand to, and
+    refusing control characters in text (a raw one is refused by YAML itself; an escaped
+    one, "\\0", is not)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _LimitError(
+                    problem=f"nested more than {MAX_DEPTH} levels deep",
+                    problem_mark=self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self):
+        node = super().compose_document()
+        if _expanded_size(node, {}) > MAX_VALUES:
+            raise _LimitError(
+                problem=f"its aliases expand to more than {MAX_VALUES:,} values",
+                problem_mark=node.start_mark,
+            )
+        return node
+
+    def construct_scalar(self, node):
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and (problem := control_problem(value)):
+            raise _LimitError(problem=f"the text {problem}", problem_mark=node.start_mark)
+        return value
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):  # 0000-01-01 matches YAML's pattern
+            raise _LimitError(
+                problem=f"{node.value!r} is not a date", problem_mark=node.start_mark
+            ) from None
+
+
+_BoundedLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _BoundedLoader.construct_yaml_timestamp
+)
+
+
+def _expanded_size(node, sizes: dict) -> int:
+    """How many values `node` stands for once every alias is expanded (linear in the nodes
+    the file holds; aliases share their node, so each is counted once and reused)."""
+    key = id(node)
+    if key in sizes:
+        if sizes[key] is None:  # an alias inside its own anchor
+            return MAX_VALUES + 1
+        return sizes[key]
+    sizes[key] = None
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, sizes) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    else:
+        size = 1
+    sizes[key] = min(size, MAX_VALUES + 1)
+    return sizes[key]
 
 
 class FrameworkFormatError(Exception):
@@ -210,7 +295,12 @@ def _check_value(value, key: Key, path: str, errors: list[str]):
         return value
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            errors.append(f"{path}: must be a whole number of 0 or more, got {value!r}.")
+            errors.append(f"{path}: must be a whole number of 0 or more, got {_shown(value)}.")
+            return None
+        if value > MAX_INT:
+            errors.append(
+                f"{path}: must be a whole number of at most {MAX_INT}, got {_shown(value)}."
+            )
             return None
         return value
     if kind == "number":
@@ -226,15 +316,18 @@ def _check_value(value, key: Key, path: str, errors: list[str]):
             return None
         return number
     if kind == "date":
+        date = None
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return datetime.date.fromisoformat(value)
-            except ValueError:
-                pass
-        errors.append(f"{path}: must be a date written YYYY-MM-DD, got {value!r}.")
-        return None
+            date = value
+        elif isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                date = datetime.date.fromisoformat(value)
+        if date is None:
+            errors.append(f"{path}: must be a date written YYYY-MM-DD, got {_shown(value)}.")
+        elif problem := date_bounds_problem(date):
+            errors.append(f"{path}: {problem}.")
+            date = None
+        return date
     if kind == "number_map":
         if not isinstance(value, dict):
             errors.append(f"{path}: must be a mapping of names to numbers, got {value!r}.")
@@ -278,10 +371,38 @@ def _normalise(data, schema: tuple[Key, ...], path: str, errors: list[str]) -> d
     return result
 
 
+def _character_name(character) -> str:
+    if isinstance(character, int):
+        return "NUL" if character == 0 else f"U+{character:04X}"
+    return repr(character)
+
+
+def _shown(value) -> str:
+    """A value as quoted in a message, at most 60 characters of it."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**60 else "a huge number"
+    return text if len(text) <= 60 else f"{text[:60]}… ({len(text)} characters)"
+
+
 def parse_framework_yaml(text: str) -> dict:
     """Parse and check the shape of a framework file; return the normalised dict."""
+    if len(text) > MAX_CHARS:
+        raise FrameworkFormatError(
+            [f"The file is too large: {len(text):,} characters (at most {MAX_CHARS:,})."]
+        )
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader, bounded
+    except RecursionError:  # pragma: no cover (MAX_DEPTH stops nesting long before)
+        raise FrameworkFormatError([f"Nested more than {MAX_DEPTH} levels deep."]) from None
+    except _LimitError as exc:
+        mark = exc.problem_mark
+        raise FrameworkFormatError(
+            [f"line {mark.line + 1}, column {mark.column + 1}: {exc.problem}."]
+        ) from None
+    except yaml.reader.ReaderError as exc:  # a raw control character, or not Unicode text
+        line = text[: exc.position].count("\n") + 1
+        raise FrameworkFormatError(
+            [f"line {line}: a character YAML does not allow ({_character_name(exc.character)})."]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"

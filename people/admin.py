@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from careerpath.input import parse_id
+from careerpath.input import BoundedDateField, parse_id
 from frameworks.models import Level
 
 from .models import Employee, LevelHistory
@@ -42,7 +42,9 @@ class EmployeeAdminForm(forms.ModelForm):
 
 class LevelChangeForm(forms.Form):
     level = forms.ModelChoiceField(queryset=Level.objects.none(), empty_label=None)
-    changed_on = forms.DateField(label="Changed on", widget=forms.DateInput(attrs={"type": "date"}))
+    changed_on = BoundedDateField(
+        label="Changed on", widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

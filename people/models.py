@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from careerpath.input import validate_date_bounds
+
 
 class Employee(models.Model):
     """A person on a career framework: where they are and since when."""
@@ -20,15 +22,20 @@ class Employee(models.Model):
     level = models.ForeignKey(
         "frameworks.Level", on_delete=models.PROTECT, related_name="employees"
     )
-    hire_date = models.DateField()
-    level_since = models.DateField(help_text="When the person reached their current level.")
+    hire_date = models.DateField(validators=[validate_date_bounds])
+    level_since = models.DateField(
+        help_text="When the person reached their current level.",
+        validators=[validate_date_bounds],
+    )
     team = models.CharField(max_length=100, blank=True)
     region = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(
         default=True,
         help_text="Off for a leaver: set by “Mark as left” (people.services.employee_leave).",
     )
-    left_on = models.DateField(null=True, blank=True, help_text="When the person left.")
+    left_on = models.DateField(
+        null=True, blank=True, help_text="When the person left.", validators=[validate_date_bounds]
+    )
 
     history = HistoricalRecords()
 
@@ -82,7 +89,7 @@ class LevelHistory(models.Model):
         "frameworks.Level", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     to_level = models.ForeignKey("frameworks.Level", on_delete=models.PROTECT, related_name="+")
-    changed_on = models.DateField()
+    changed_on = models.DateField(validators=[validate_date_bounds])
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -4,8 +4,6 @@ Views check input, call a selector or one service and render; who may see or
 do what is decided by selectors and services, and refusals are 403/404.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -14,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.selectors import evidence_for_employee, latest_ratings
+from careerpath.input import csv_writer
 from frameworks.models import Competency
 from people.models import Employee
 from people.roles import user_is_hr
@@ -206,9 +205,9 @@ def hr_reports(request):
         if export not in data["tables"]:
             raise Http404("No such report.")
         table = data["tables"][export]
-        response = HttpResponse(content_type="text/csv")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="careerpath-{export}.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)  # a BOM first; formula cells neutralised
         writer.writerow(table["header"])
         writer.writerows(table["rows"])
         return response

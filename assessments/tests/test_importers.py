@@ -395,8 +395,8 @@ GOOD_EVIDENCE = "ann@example.com,ticket,integration,SSO for Acme,ZD-1,2026-09-01
         ),
         ("ann@example.com,ticket,api,,ZD-2,2026-09-01,approved,", "title is missing"),
         (
-            "ann@example.com,ticket,api,Limits,ZD-2,2999-01-01,approved,",
-            "occurred_on 2999-01-01 is in the future",
+            "ann@example.com,ticket,api,Limits,ZD-2,2099-01-01,approved,",
+            "occurred_on 2099-01-01 is in the future",
         ),
         ("ann@example.com,,api,Limits,ZD-2,2026-09-01,approved,", "kind is missing"),
         ("ann@example.com,ticket,api,Limits,ZD-2,2026-09-01,,", "status is missing"),

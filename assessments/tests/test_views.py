@@ -51,7 +51,7 @@ def test_a_bad_form_keeps_the_input_and_says_what_is_wrong(client, team):
     login(client, team["report"])
     response = client.post(
         reverse("assessments:evidence_create"),
-        {"kind": "ticket", "title": "Kept title", "occurred_on": "2999-01-01", "outcome": "passed"},
+        {"kind": "ticket", "title": "Kept title", "occurred_on": "2099-01-01", "outcome": "passed"},
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -452,10 +452,13 @@ def test_a_hostile_category_is_a_form_error_not_a_500(client, seeded, category):
     hero = EmployeeFactory(level_code="hero")
     login(client, hero)
     url = reverse("assessments:evidence_create")
-    assert client.get(url, {"kind": "ticket", "category": category}).status_code == 200
+    # A control character is a bad request before any view (careerpath.middleware).
+    expected = 400 if "\x00" in category else 200
+    assert client.get(url, {"kind": "ticket", "category": category}).status_code == expected
     response = client.post(
         url, {"kind": "ticket", "category": category, "title": "T", "occurred_on": "2026-10-01"}
     )
-    assert response.status_code == 200
-    assert response.context["form"].errors["category"]
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.context["form"].errors["category"]
     assert not hero.evidence.exists()

@@ -144,8 +144,8 @@ def test_hr_reports_are_for_hr_and_export_csv(client, org):
     response = page(client, org["hr"], reverse("promotions:reports"))
     assert "Readiness pipeline" in response.content.decode()
     csv = client.get(reverse("promotions:reports") + "?export=pipeline")
-    assert csv["Content-Type"] == "text/csv"
-    lines = csv.content.decode().splitlines()
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "framework,people,ready now,within 3 months,within 6 months"
     assert lines[1].startswith("support-formula,4,1,")
     assert client.get(reverse("promotions:reports") + "?export=nope").status_code == 404

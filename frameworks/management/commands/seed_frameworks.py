@@ -7,6 +7,8 @@ from careerpath.audit import audited, command_reason
 from frameworks.services import framework_seed
 from frameworks.yaml_format import FrameworkFormatError
 
+from ._io import read_text
+
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "frameworks"
 
 
@@ -30,7 +32,7 @@ class Command(BaseCommand):
             try:
                 with audited(reason=command_reason(self)):
                     framework, outcome = framework_seed(
-                        text=path.read_text(encoding="utf-8"), update=update, actor=None
+                        text=read_text(str(path)), update=update, actor=None
                     )
             except FrameworkFormatError as exc:
                 raise CommandError(

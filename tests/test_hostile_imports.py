@@ -1,0 +1,152 @@
+"""Importers refuse hostile files with "line N: reason" and write nothing (issue 11, item 2):
+far and impossible dates, control characters, absurd numbers, non-UTF-8 bytes, and YAML
+that is deeply nested, huge or an alias bomb. Before, each of these was a traceback (and
+NUL a database error on PostgreSQL)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from assessments.models import HelpdeskTagCategory
+from people.tests.factories import EmployeeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = "email,name,manager_email,framework,level,hire_date"
+EVIDENCE = "email,kind,category,title,reference,occurred_on,status"
+METRICS = "email,metric,period,value"
+TICKETS = "id,subject,tags,solved at,assignee email"
+SEED = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks" / "support-formula.yaml"
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every model of ours and of users: a refused import leaves all as they were."""
+    labels = ("frameworks", "people", "assessments", "promotions", "auth")
+    return {
+        m._meta.label: m.objects.count()
+        for label in labels
+        for m in apps.get_app_config(label).get_models()
+    }
+
+
+def refused(command: str, data: bytes, tmp_path) -> str:
+    """The command's message for a file it refuses, after checking that nothing changed."""
+    path = tmp_path / "input"
+    path.write_bytes(data)
+    before = row_counts()
+    with pytest.raises(CommandError) as caught:
+        call_command(command, str(path), stdout=io.StringIO())
+    assert row_counts() == before
+    return str(caught.value)
+
+
+@pytest.fixture
+def ann(seeded):
+    HelpdeskTagCategory.objects.create(tag="api", category="api")
+    return EmployeeFactory(user=UserFactory(username="ann@example.com"))
+
+
+CSV_CASES = [
+    ("import_people", PEOPLE, "x@example.com,X,,support-formula,hero,9999-12-31",
+     "line 2: hire_date 9999-12-31 is not between 1900-01-01 and 2100-12-31"),
+    ("import_people", PEOPLE, "x@example.com,X,,support-formula,hero,1899-12-31",
+     "line 2: hire_date 1899-12-31 is not between"),
+    ("import_people", PEOPLE, "x@example.com,X\x00,,support-formula,hero,2020-01-01",
+     "line 2: column name contains a control character (NUL)"),
+    ("import_evidence", EVIDENCE, "ann@example.com,document,,T\x1b[31m,,2020-01-01,approved",
+     "line 2: column title contains a control character (U+001B)"),
+    ("import_evidence", EVIDENCE, "ann@example.com,document,,T,,0001-01-01,approved",
+     "line 2: occurred_on 0001-01-01 is not between"),
+    ("import_metrics", METRICS, "ann@example.com,volume_pct,0000-01,5",
+     "line 2: period 0000-01 is not between 1900-01 and 2100-12"),
+    ("import_metrics", METRICS, "ann@example.com,volume_pct,9999-12,5",
+     "line 2: period 9999-12 is not between"),
+    ("import_metrics", METRICS, "ann@example.com,volume_pct,2026-01," + "9" * 5000,
+     "line 2: value 999999999999999999999999999999999999999999999999999999999999… "
+     "(5000 characters) is not between 0 and 10000"),
+    ("import_helpdesk_tickets", TICKETS, "1,S,api,9999-12-31T23:00:00-05:00,ann@example.com",
+     "line 2: solved date 9999-12-31 is not between"),
+    ("import_helpdesk_tickets", TICKETS, "1,S,api,0001-01-01T00:00:00+05:00,ann@example.com",
+     "line 2: solved date 0001-01-01 is not between"),
+    ("import_helpdesk_tickets", TICKETS, "1\x00,S,api,2026-01-01,ann@example.com",
+     "line 2: column id contains a control character (NUL)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command,header,row,message", CSV_CASES)
+def test_a_hostile_csv_row_is_refused_with_its_line(ann, tmp_path, command, header, row, message):
+    text = f"{header}\n{row}\n"
+    assert message in refused(command, text.encode(), tmp_path)
+
+
+def framework_yaml(**replace) -> str:
+    text = SEED.read_text(encoding="utf-8").replace("slug: support-formula", "slug: hostile", 1)
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+def _bomb() -> str:
+    """ "Billion laughs": nine anchors, each a list of nine aliases of the one before."""
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+BOMB = _bomb()
+
+YAML_CASES = {
+    "far date": (
+        framework_yaml(**{"name: ": "effective_date: 9999-12-31\nname: "}),
+        "effective_date: 9999-12-31 is not between 1900-01-01 and 2100-12-31",
+    ),
+    "year zero": (
+        framework_yaml(**{"name: ": "effective_date: 0000-01-01\nname: "}),
+        "line 3, column 17: '0000-01-01' is not a date",
+    ),
+    "escaped NUL": (
+        framework_yaml(**{"name: Sample": 'name: "\\0Sample'}).replace(
+            "Formula\n", 'Formula"\n', 1
+        ),
+        "line 3, column 7: the text contains a control character (NUL)",
+    ),
+    "raw NUL": (framework_yaml(**{"name: ": "name: \x00"}), "line 3: a character YAML does"),
+    "huge number": (
+        framework_yaml(**{"rank: 1\n": "rank: 99999999999999999999999\n"}),
+        "rank: must be a whole number of at most 2147483647",
+    ),
+    "deep nesting": ("a: " + "[" * 5000 + "]" * 5000, "nested more than 40 levels deep"),
+    "alias bomb": (BOMB, "its aliases expand to more than 100,000 values"),
+    "alias bomb in a valid file": (
+        framework_yaml() + BOMB.replace("i: ", "notes: "),
+        "its aliases expand to more than 100,000 values",
+    ),
+    "huge file": ("a: " + "x" * 2_000_001, "The file is too large"),
+}
+
+
+@pytest.mark.parametrize("case", YAML_CASES)
+def test_a_hostile_framework_file_is_refused_with_its_place(seeded, tmp_path, case):
+    text, message = YAML_CASES[case]
+    assert message in refused("import_framework", text.encode(), tmp_path)
+
+
+def test_a_framework_file_that_is_not_utf8_is_refused_with_its_line(seeded, tmp_path):
+    data = framework_yaml().encode().replace(b"Sample", b"Sample\xff", 1)
+    assert "line 3: not UTF-8 text" in refused("import_framework", data, tmp_path)
+
+
+def test_a_seed_framework_file_that_is_not_utf8_is_refused_with_its_line(
+    seeded, tmp_path, monkeypatch
+):
+    (tmp_path / "broken.yaml").write_bytes(framework_yaml().encode().replace(b"Sample", b"\xff"))
+    monkeypatch.setattr("frameworks.management.commands.seed_frameworks.SEED_DIR", tmp_path)
+    before = row_counts()
+    with pytest.raises(CommandError, match="line 3: not UTF-8 text"):
+        call_command("seed_frameworks", stdout=io.StringIO())
+    assert row_counts() == before
