@@ -6,7 +6,8 @@ An outcome is what a user notices, as a short string:
 - "200", "403", "404", "405" (and any other status code);
 - "302→NAME" for a redirect, NAME being the URL name the Location resolves to
   ("302→login" is the login page, "302→admin:login" the admin's);
-- "+db" appended when the request wrote to the database (sessions aside).
+- "+db" appended when the request sent a write (INSERT, UPDATE, DELETE) to the database,
+  sessions aside; an UPDATE that happens to match no row counts too.
 """
 
 import dataclasses
