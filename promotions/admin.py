@@ -16,6 +16,7 @@ from .models import (
     EligibilityStatus,
     FrameworkImpact,
     Notification,
+    NotificationDelivery,
     PromotionCase,
     SweepRun,
 )
@@ -48,6 +49,17 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "created_at")
     list_select_related = ("recipient",)
     search_fields = ("subject", "recipient__email", "key")
+
+
+@admin.register(NotificationDelivery)
+class NotificationDeliveryAdmin(ReadOnlyAdmin):
+    """Each notification through each channel: delivered, or still being retried and why."""
+
+    list_display = ("notification", "channel", "created_at", "delivered_at", "attempts",
+                    "last_error")  # fmt: skip
+    list_filter = ("channel", ("delivered_at", admin.EmptyFieldListFilter))
+    list_select_related = ("notification",)
+    search_fields = ("notification__subject", "notification__recipient__email")
 
 
 @admin.register(SweepRun)
