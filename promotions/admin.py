@@ -18,6 +18,7 @@ from .models import (
     Notification,
     NotificationDelivery,
     PromotionCase,
+    Sweep,
     SweepRun,
 )
 from .selectors import framework_impact_preview
@@ -60,6 +61,24 @@ class NotificationDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ("channel", ("delivered_at", admin.EmptyFieldListFilter))
     list_select_related = ("notification",)
     search_fields = ("notification__subject", "notification__recipient__email")
+
+
+@admin.register(Sweep)
+class SweepAdmin(ReadOnlyAdmin):
+    """Each day's sweep: when it ran, how many people, and how it ended."""
+
+    list_display = ("as_of", "trigger", "people", "started_at", "finished_at", "failed_at",
+                    "outcome")  # fmt: skip
+    list_filter = ("trigger",)
+    date_hierarchy = "as_of"
+
+    @admin.display(description="outcome")
+    def outcome(self, obj):
+        if obj.finished_at:
+            return f"finished in {(obj.finished_at - obj.started_at).total_seconds():.0f} s"
+        if obj.failed_at:
+            return f"failed: {obj.error[:120]}"
+        return "not finished"
 
 
 @admin.register(SweepRun)

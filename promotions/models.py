@@ -40,6 +40,36 @@ class EligibilityStatus(models.Model):
         return f"{self.employee} → {self.target_level.code}: {verdict}"
 
 
+class Sweep(models.Model):
+    """One day's sweep as a whole: its chunks, when it started and ended, or why it failed.
+    HR sees the latest; a failed, stalled or missed sweep shows HR a banner and e-mails the
+    admins (promotions.services.sweep_watchdog)."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Nightly schedule"
+        CATCH_UP = "catch-up", "Caught up after a missed night"
+        COMMAND = "command", "run_periodic_checks"
+
+    as_of = models.DateField(unique=True)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    chunk_keys = models.JSONField(default=list, blank=True)
+    people = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the admins were told it failed or stalled."
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self):
+        return f"Sweep of {self.as_of}"
+
+
 class SweepRun(models.Model):
     """One chunk of one day's sweep. The key makes a redelivered task change nothing."""
 

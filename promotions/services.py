@@ -1,14 +1,17 @@
 """Writes of promotions: the periodic sweep, notifications and promotion cases."""
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from assessments.models import Evidence
+from careerpath.celery import enqueue_on_commit
 from frameworks.models import Level
 from frameworks.months import add_months
 from frameworks.selectors import milestones_by_framework
@@ -18,7 +21,7 @@ from people.roles import user_is_hr
 from people.selectors import employee_for_user, employee_reviewable_by
 from people.services import employee_level_change
 
-from .channels import CHANNELS, channels_for
+from .channels import CHANNELS, absolute_url, channels_for
 from .models import (
     ApprovalStep,
     CaseApproval,
@@ -26,9 +29,12 @@ from .models import (
     Notification,
     NotificationDelivery,
     PromotionCase,
+    Sweep,
     SweepRun,
 )
 from .selectors import CareerStatus, career_status, career_statuses
+
+logger = logging.getLogger(__name__)
 
 MILESTONE_GRACE_DAYS = 7  # a sweep that missed a night still announces the milestone
 REVIEW_REMINDER_DAYS = 7
@@ -265,7 +271,7 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
         created = notifications_create(drafts)
         summary.notifications_created = len(created)
         SweepRun.objects.update_or_create(
-            key=f"{as_of.isoformat()}:{first_id}-{last_id}",
+            key=chunk_key(as_of, first_id, last_id),
             defaults={
                 "as_of": as_of,
                 "evaluated": summary.evaluated,
@@ -273,6 +279,7 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
                 "newly_eligible": summary.newly_eligible,
             },
         )
+        _sweep_finish_if_complete(as_of)
     return summary
 
 
@@ -341,9 +348,144 @@ def periodic_checks_run(
 ) -> SweepSummary:
     """Everything the nightly task does, chunk after chunk, in this process."""
     summary = SweepSummary()
-    for first_id, last_id in sweep_chunks(chunk_size=chunk_size):
+    chunks = sweep_chunks(chunk_size=chunk_size)
+    sweep_start(as_of=as_of, chunks=chunks, trigger=Sweep.Trigger.COMMAND)
+    for first_id, last_id in chunks:
         summary.add(periodic_checks_chunk(as_of=as_of, first_id=first_id, last_id=last_id))
     return summary
+
+
+# --- the sweep as a whole: when it ran and how it ended; failed, stalled or missed ------
+
+STALLED_AFTER = datetime.timedelta(hours=3)
+MISSED_AFTER = datetime.timedelta(hours=26)  # a daily sweep, with two hours' grace
+
+
+def chunk_key(as_of: datetime.date, first_id: int, last_id: int) -> str:
+    return f"{as_of.isoformat()}:{first_id}-{last_id}"
+
+
+def sweep_start(*, as_of: datetime.date, chunks, trigger: str) -> Sweep:
+    """Record that the sweep of `as_of` starts with these chunks (again, when run twice)."""
+    keys = [chunk_key(as_of, first, last) for first, last in chunks]
+    now = timezone.now()
+    sweep, _ = Sweep.objects.update_or_create(
+        as_of=as_of,
+        defaults={
+            "trigger": trigger, "chunk_keys": keys, "started_at": now,
+            "people": Employee.objects.filter(is_active=True).count(),
+            "finished_at": None if keys else now, "failed_at": None, "error": "",
+            "alerted_at": None,
+        },
+    )  # fmt: skip
+    return sweep
+
+
+def _sweep_finish_if_complete(as_of: datetime.date) -> None:
+    """Inside a chunk's transaction: the sweep is finished when its last chunk is. The row
+    lock makes the last two chunks finishing at once see each other."""
+    sweep = Sweep.objects.select_for_update().filter(as_of=as_of, finished_at__isnull=True).first()
+    if sweep is None or not sweep.chunk_keys:
+        return
+    done = SweepRun.objects.filter(
+        key__in=sweep.chunk_keys, finished_at__gte=sweep.started_at
+    ).count()
+    if done >= len(sweep.chunk_keys):
+        sweep.finished_at = timezone.now()
+        sweep.save(update_fields=["finished_at"])
+
+
+def sweep_chunk_failed(*, as_of: datetime.date, first_id: int, last_id: int, error: str) -> None:
+    """A chunk failed for good (its retries exhausted): the sweep failed; the admins are told."""
+    sweep = Sweep.objects.filter(as_of=as_of).first()
+    if sweep is None or chunk_key(as_of, first_id, last_id) not in sweep.chunk_keys:
+        logger.error("Re-judging people %s-%s failed: %s", first_id, last_id, error)
+        return
+    sweep.failed_at = timezone.now()
+    sweep.error = error[:5000]
+    sweep.save(update_fields=["failed_at", "error"])
+    _sweep_alert(sweep, sweep_state().message)
+
+
+@dataclass(frozen=True)
+class SweepState:
+    kind: str  # ok, running, failed, stalled, missed, never
+    sweep: Sweep | None
+    message: str
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.kind in ("failed", "stalled", "missed", "never")
+
+
+def sweep_state(*, now: datetime.datetime | None = None) -> SweepState:
+    """How the latest sweep went, in words HR and the admins can act on. One query."""
+    now = now or timezone.now()
+    sweep = Sweep.objects.order_by("-started_at").first()
+    if sweep is None:
+        return SweepState("never", None, "The nightly eligibility check has never run: nobody "
+                          "is told when they become eligible. Are the Celery worker and beat "
+                          "running?")  # fmt: skip
+    started = timezone.localtime(sweep.started_at).strftime("%d %b %Y %H:%M")
+    if now - sweep.started_at > MISSED_AFTER:
+        return SweepState("missed", sweep, f"The nightly eligibility check has not run since "
+                          f"{started}: are the Celery worker and beat running?")  # fmt: skip
+    if sweep.finished_at is not None:
+        return SweepState("ok", sweep, f"The nightly eligibility check of {sweep.as_of} "
+                          f"finished: {sweep.people} people.")  # fmt: skip
+    if sweep.failed_at is not None:
+        reason = (sweep.error.strip().splitlines() or ["unknown error"])[-1][:200]
+        return SweepState("failed", sweep, f"The nightly eligibility check of {sweep.as_of} "
+                          f"(started {started}) failed: {reason}")  # fmt: skip
+    if now - sweep.started_at > STALLED_AFTER:
+        done = SweepRun.objects.filter(
+            key__in=sweep.chunk_keys, finished_at__gte=sweep.started_at
+        ).count()
+        return SweepState("stalled", sweep, f"The nightly eligibility check started {started} "
+                          f"has not finished ({done} of {len(sweep.chunk_keys)} parts done): "
+                          "is a worker running?")  # fmt: skip
+    return SweepState("running", sweep, f"The eligibility check of {sweep.as_of} is running.")
+
+
+def _sweep_alert(sweep: Sweep, message: str) -> None:
+    """E-mail the admins once per sweep; a mail server that refuses leaves it for the next
+    watchdog run (the banner shows HR meanwhile)."""
+    if sweep.alerted_at is not None:
+        return
+    try:
+        mail_admins(
+            "The nightly eligibility check needs attention",
+            f"{message}\n\nLast sweep: {absolute_url('/admin/promotions/sweep/')}",
+            fail_silently=False,
+        )
+    except Exception:
+        logger.exception("Could not e-mail the admins about the sweep of %s.", sweep.as_of)
+        return
+    Sweep.objects.filter(pk=sweep.pk).update(alerted_at=timezone.now())
+
+
+def sweep_watchdog(*, now: datetime.datetime | None = None) -> SweepState:
+    """Every 15 minutes and when a worker starts: catch up a missed sweep (today's runs now)
+    and tell the admins once about a failed, stalled or missed one."""
+    now = now or timezone.now()
+    state = sweep_state(now=now)
+    if state.kind in ("never", "missed"):
+        if not Employee.objects.filter(is_active=True).exists():
+            return state
+        today = timezone.localdate(now)
+        sweep, created = Sweep.objects.get_or_create(
+            as_of=today, defaults={"trigger": Sweep.Trigger.CATCH_UP, "started_at": now}
+        )
+        if created:
+            enqueue_on_commit(
+                "promotions.tasks.run_periodic_checks", today.isoformat(), DEFAULT_CHUNK_SIZE,
+                Sweep.Trigger.CATCH_UP,
+            )  # fmt: skip
+            if state.kind == "missed":
+                _sweep_alert(sweep, f"{state.message} A catch-up run for {today} has started.")
+    elif state.kind in ("failed", "stalled"):
+        _sweep_alert(state.sweep, state.message)
+    return state
 
 
 # --- promotion cases -------------------------------------------------------------

@@ -1,11 +1,15 @@
 """Celery tasks: thin callers of promotions.services, safe to run twice."""
 
 import datetime
+import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.utils import timezone
 
 from . import services
+from .models import Sweep
+
+logger = logging.getLogger(__name__)
 
 
 def _as_of(value: str | None) -> datetime.date:
@@ -13,16 +17,33 @@ def _as_of(value: str | None) -> datetime.date:
 
 
 @shared_task(name="promotions.tasks.run_periodic_checks")
-def run_periodic_checks(as_of: str | None = None, chunk_size: int = services.DEFAULT_CHUNK_SIZE):
-    """The nightly sweep: one chunk task per range of employees, for workers to share."""
-    day = _as_of(as_of).isoformat()
+def run_periodic_checks(
+    as_of: str | None = None,
+    chunk_size: int = services.DEFAULT_CHUNK_SIZE,
+    trigger: str = Sweep.Trigger.SCHEDULE,
+):
+    """The nightly sweep: one chunk task per range of employees, for workers to share. The
+    sweep is recorded first, so HR sees whether all its chunks finished."""
+    day = _as_of(as_of)
     chunks = services.sweep_chunks(chunk_size=chunk_size)
+    services.sweep_start(as_of=day, chunks=chunks, trigger=trigger)
     for first_id, last_id in chunks:
-        periodic_checks_chunk.delay(day, first_id, last_id)
+        periodic_checks_chunk.delay(day.isoformat(), first_id, last_id)
     return len(chunks)
 
 
+class ChunkTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Called once the retries are exhausted: the day's sweep failed."""
+        as_of, first_id, last_id = args
+        services.sweep_chunk_failed(
+            as_of=_as_of(as_of), first_id=first_id, last_id=last_id,
+            error=f"{type(exc).__name__}: {exc}",
+        )  # fmt: skip
+
+
 @shared_task(
+    base=ChunkTask,
     name="promotions.tasks.periodic_checks_chunk",
     autoretry_for=(Exception,),
     retry_backoff=True,
@@ -47,3 +68,16 @@ def deliver_notification(delivery_id: int):
     """One notification through one channel; retried with backoff until the backend takes
     it (about an hour of attempts), never sent twice."""
     return services.notification_deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="promotions.tasks.sweep_watchdog", ignore_result=True)
+def sweep_watchdog():
+    """Every 15 minutes: catch up a missed sweep, tell the admins about a failed one."""
+    return services.sweep_watchdog().kind
+
+
+def sweep_watchdog_on_worker_start(sender=None, **kwargs):
+    try:
+        services.sweep_watchdog()
+    except Exception:  # the worker must start; the periodic watchdog tries again
+        logger.exception("The sweep watchdog failed at worker start.")

@@ -29,6 +29,7 @@ from .selectors import (
     promotion_case_list,
     team_readiness_list,
 )
+from .services import sweep_state
 
 
 def _me(request) -> Employee | None:
@@ -211,4 +212,4 @@ def hr_reports(request):
         writer.writerow(table["header"])
         writer.writerows(table["rows"])
         return response
-    return render(request, "promotions/reports.html", data)
+    return render(request, "promotions/reports.html", {**data, "sweep": sweep_state()})

@@ -310,6 +310,7 @@ ADMIN_RIGHTS: dict[str, tuple[str, str]] = {
     "promotions.eligibilitystatus":     ("v",    "v"),
     "promotions.notification":          ("v",    "v"),
     "promotions.sweeprun":              ("v",    "v"),
+    "promotions.sweep":                 ("v",    "v"),
     "promotions.approvalstep":          ("vac",  "vac"),
     "promotions.notificationdelivery":  ("v",    "v"),
     "outbox.outboxtask":                ("",     "v"),     # operations, not HR's

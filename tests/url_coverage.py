@@ -24,6 +24,7 @@ from django.db import connection, reset_queries, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
 
 PERSONAS = (
     "anonymous",
@@ -121,6 +122,7 @@ def build_world() -> dict:
         EligibilityStatus,
         Notification,
         NotificationDelivery,
+        Sweep,
         SweepRun,
     )
     from promotions.services import promotion_nominate
@@ -269,6 +271,7 @@ def build_world() -> dict:
         "promotions.eligibilitystatus": eligibility,
         "promotions.notification": notification,
         "promotions.sweeprun": sweep,
+        "promotions.sweep": Sweep.objects.create(as_of=TODAY, started_at=timezone.now()),
         "promotions.approvalstep": ApprovalStep.objects.order_by("pk").first(),
         "promotions.promotioncase": case,
         "promotions.frameworkimpact": draft,

@@ -17,7 +17,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from assessments.models import Evidence
 from outbox.models import OutboxTask
 from people.tests.factories import EmployeeFactory
-from promotions.models import EligibilityStatus, SweepRun
+from promotions.models import EligibilityStatus, Sweep, SweepRun
 from promotions.tests.test_sweep import make_ready_hero
 from tests.real_services import PrivateRedis, Worker, app_broker, wait_for
 
@@ -30,6 +30,16 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def tonight_swept():
+    """Today's sweep has run, so a worker that starts does not catch one up (which would
+    judge everyone and hide what these tests watch)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    Sweep.objects.create(as_of=timezone.localdate(), started_at=now, finished_at=now)
 
 
 @pytest.fixture

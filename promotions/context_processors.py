@@ -1,0 +1,22 @@
+from people.roles import user_is_hr
+
+from .services import sweep_state
+
+
+def sweep_alert(request):
+    """For HR, a banner when the nightly sweep failed, stalled or did not run (lazy: two
+    queries on the pages that show it, none for anyone else)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def alert() -> str:
+        if not hasattr(request, "_cp_sweep_alert"):
+            request._cp_sweep_alert = ""
+            if user_is_hr(user):
+                state = sweep_state()
+                if state.needs_attention:
+                    request._cp_sweep_alert = state.message
+        return request._cp_sweep_alert
+
+    return {"sweep_alert": alert}
