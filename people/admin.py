@@ -264,3 +264,13 @@ class CareerPathUserAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Only a superuser sets someone else's password: HR who could would log in as a
+        manager and take both steps of a promotion. People reset their own by e-mail."""
+        if not request.user.is_superuser:
+            raise PermissionDenied(
+                "Only a superuser sets another person's password; they can reset their own "
+                "from the login page."
+            )
+        return super().user_change_password(request, id, form_url)

@@ -218,7 +218,7 @@ PAGES: dict[str, Expect] = {
     # --- custom admin views of our models ---
     "admin:auth_user_password_change": Expect(
         _url("admin:auth_user_password_change", _pk("auth.user")),
-        get="login alogin alogin alogin alogin alogin 200 200 login"),
+        get="login alogin alogin alogin alogin alogin 403 200 login"),  # HR sets no password
     "admin:frameworks_framework_draft": Expect(
         _url("admin:frameworks_framework_draft", _pk("frameworks.framework")),
         get=f"login alogin alogin alogin alogin alogin {DRAFT_CHANGE} {DRAFT_CHANGE} login"),

@@ -281,3 +281,16 @@ def test_a_manager_who_left_reviews_nothing_even_through_the_service(org):
         evidence_review(evidence=item, actor=org["lead"].user, decision="approved")
     item.refresh_from_db()
     assert item.status == Evidence.Status.SUBMITTED
+
+
+def test_hr_cannot_set_a_managers_password_to_act_as_them(client, org):
+    lead = org["lead"].user
+    before = lead.password
+    client.force_login(org["hr"].user)
+    url = reverse("admin:auth_user_password_change", args=[lead.pk])
+    assert client.get(url).status_code == 403
+    response = client.post(url, {"password1": "Another long passphrase 42",
+                                 "password2": "Another long passphrase 42"})  # fmt: skip
+    assert response.status_code == 403
+    lead.refresh_from_db()
+    assert lead.password == before
