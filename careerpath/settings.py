@@ -159,6 +159,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# A mail server that accepts the connection and then stalls must not hold a worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # Where people reach CareerPath: links in e-mails and chat messages start with it.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 ADMINS = [("Admins", email) for email in env_list("ADMINS", "")]

@@ -34,7 +34,9 @@ def broker_recently_down() -> bool:
 def enqueue(task_name: str, *args) -> OutboxTask:
     """Ask for a task by name, sent once the current transaction commits (or by the relay)."""
     row = OutboxTask.objects.create(task_name=task_name, args=list(args))
-    transaction.on_commit(lambda: outbox_send(ids=[row.pk]))
+    # robust: the change has been committed whatever happens here; a failure to send is the
+    # relay's to fix, never an error page for work that was done.
+    transaction.on_commit(lambda: outbox_send(ids=[row.pk]), robust=True)
     return row
 
 
@@ -45,7 +47,7 @@ def enqueue_many(task_name: str, args_list: list[list]) -> list[OutboxTask]:
     )
     ids = [row.pk for row in rows]
     if ids:
-        transaction.on_commit(lambda: outbox_send(ids=ids))
+        transaction.on_commit(lambda: outbox_send(ids=ids), robust=True)
     return rows
 
 
@@ -83,12 +85,18 @@ def outbox_send(
         rows = list(pending.order_by("created_at", "id")[:RELAY_BATCH])
         sent = []
         for row in rows:
+            # Claim it (SQLite has no row locks: its write lock serialises two senders, and
+            # the second finds the row taken); a failure below un-claims it.
+            if not OutboxTask.objects.filter(pk=row.pk, sent_at__isnull=True).update(
+                sent_at=timezone.now()
+            ):
+                continue
             try:
                 _publish(row)
             except Exception as exc:  # any broker or connection error
                 _broker_down_until = time.monotonic() + BREAKER_SECONDS
                 OutboxTask.objects.filter(pk=row.pk).update(
-                    attempts=F("attempts") + 1, last_error=str(exc)[:2000]
+                    sent_at=None, attempts=F("attempts") + 1, last_error=str(exc)[:2000]
                 )
                 logger.warning(
                     "The broker refused %s; %d task(s) wait in the outbox for the relay.",
@@ -97,9 +105,7 @@ def outbox_send(
                 break
             sent.append(row.pk)
         if sent:
-            OutboxTask.objects.filter(pk__in=sent).update(
-                sent_at=timezone.now(), attempts=F("attempts") + 1
-            )
+            OutboxTask.objects.filter(pk__in=sent).update(attempts=F("attempts") + 1)
     return len(sent), len(rows) - len(sent)
 
 

@@ -21,6 +21,22 @@ from .models import Employee, LevelHistory
 from .services import employee_leave, employee_level_change, employee_return
 
 
+def _managers_above(request) -> set[int]:
+    """Ids of everyone above the acting user in the reporting lines (cached per request)."""
+    if not hasattr(request, "_cp_managers_above"):
+        above, seen = set(), set()
+        me = Employee.objects.filter(user_id=request.user.pk).values("pk", "manager_id").first()
+        manager_id = me["manager_id"] if me else None
+        while manager_id is not None and manager_id not in seen:
+            seen.add(manager_id)
+            above.add(manager_id)
+            manager_id = (
+                Employee.objects.filter(pk=manager_id).values_list("manager_id", flat=True).first()
+            )
+        request._cp_managers_above = above
+    return request._cp_managers_above
+
+
 class EmployeeAdminForm(forms.ModelForm):
     """Placing someone on a framework; nobody places themselves (another HR person does)."""
 
@@ -145,8 +161,12 @@ class EmployeeAdmin(SimpleHistoryAdmin):
         return (*fields, "change_level") if obj is not None else fields
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.user_id == request.user.pk:
-            return False  # your own record is read-only to you, HR included
+        if obj is not None and (
+            obj.user_id == request.user.pk or obj.pk in _managers_above(request)
+        ):
+            # Your own record, and those of the people above you, are read-only to you, HR
+            # included: changing them would change who reviews and approves you.
+            return False
         return super().has_change_permission(request, obj)
 
     @admin.display(description="level change")
@@ -250,15 +270,50 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class InviteUserForm(forms.ModelForm):
+    """An account HR adds: no password (the person sets theirs with "Forgot your password?"),
+    so nobody else ever knows it."""
+
+    class Meta:
+        model = User
+        fields = ("username", "email", "first_name", "last_name")
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+# What HR may not change on accounts: powers, and what a login or a password reset goes by
+# (HR who could would take over a manager's account and act as them).
+HR_READ_ONLY_ACCOUNT_FIELDS = (
+    "is_superuser", "user_permissions", "groups", "is_staff", "is_active", "username", "email",
+)  # fmt: skip
+
+
 @admin.register(User)
 class CareerPathUserAdmin(UserAdmin):
-    """HR manages accounts, but cannot grant superuser powers or touch a superuser's account."""
+    """HR adds accounts (without a password) and corrects names; powers, logins and e-mail
+    addresses are a superuser's to change, and a superuser's account is theirs alone."""
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        if request.user.is_superuser:
+        if request.user.is_superuser or obj is None:
             return fields
-        return (*fields, "is_superuser", "user_permissions")
+        return (*fields, *HR_READ_ONLY_ACCOUNT_FIELDS)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and not request.user.is_superuser:
+            return ((None, {"fields": InviteUserForm.Meta.fields}),)
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = InviteUserForm
+            return admin.ModelAdmin.get_form(self, request, obj, **kwargs)
+        return super().get_form(request, obj, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:

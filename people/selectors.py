@@ -134,3 +134,38 @@ def team_member_get(*, user, pk: int, acting: bool = False) -> Employee | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def acting_manager_users(*, employee_ids) -> dict[int, int]:
+    """For each person, the user id of the next *active* manager above them: who reviews
+    and approves for them, and so who is told (a leaver's reports go to the manager above
+    the leaver). One query for the people, one per level of leavers climbed."""
+    managers = {
+        pk: manager_id
+        for pk, manager_id in Employee.objects.filter(pk__in=employee_ids)
+        .order_by()
+        .values_list("pk", "manager_id")
+        if manager_id is not None
+    }
+    info: dict[int, tuple[int | None, bool, int]] = {}
+    pending = set(managers.values())
+    while pending:
+        rows = Employee.objects.filter(pk__in=pending).order_by()
+        for pk, manager_id, is_active, user_id in rows.values_list(
+            "pk", "manager_id", "is_active", "user_id"
+        ):
+            info[pk] = (manager_id, is_active, user_id)
+        pending = {
+            info[pk][0]
+            for pk in pending
+            if pk in info and not info[pk][1] and info[pk][0] is not None
+        } - info.keys()
+    result = {}
+    for pk, manager_id in managers.items():
+        climbed = set()
+        while manager_id in info and not info[manager_id][1] and manager_id not in climbed:
+            climbed.add(manager_id)
+            manager_id = info[manager_id][0]
+        if manager_id in info and info[manager_id][1]:
+            result[pk] = info[manager_id][2]
+    return result

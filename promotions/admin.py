@@ -89,9 +89,16 @@ class SweepRunAdmin(ReadOnlyAdmin):
 
 @admin.register(ApprovalStep)
 class ApprovalStepAdmin(SimpleHistoryAdmin):
-    list_display = ("framework_slug", "order", "role", "name")
+    """A framework's approval steps. Steps are added, and renamed; who takes a step and for
+    which framework never changes once it exists (moving HR's step away would let a single
+    approval promote), so open cases keep the steps they were nominated under."""
+
+    list_display = ("framework_slug", "order", "role", "name", "nominator_may_decide")
     list_filter = ("framework_slug", "role")
     ordering = ("framework_slug", "order")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("framework_slug", "order", "role") if obj is not None else ()
 
     def has_delete_permission(self, request, obj=None):
         return False  # decisions name their step; the audit trail keeps every change

@@ -26,7 +26,8 @@ class EmailChannel:
     name: str = "E-mail"
 
     def wants(self, notification: Notification) -> bool:
-        return bool(notification.recipient.email)
+        recipient = notification.recipient
+        return bool(recipient.email) and recipient.is_active  # nothing to people who left
 
     def send(self, notification: Notification) -> None:
         body = "\n\n".join(

@@ -126,11 +126,19 @@ class NotificationDelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "notification deliveries"
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(delivered_at__isnull=True),
+                name="delivery_undelivered",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["notification", "channel"], name="one_delivery_per_channel"

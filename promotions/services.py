@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from assessments.models import Evidence
@@ -18,7 +18,7 @@ from frameworks.selectors import milestones_by_framework
 from outbox.services import enqueue_many
 from people.models import Employee
 from people.roles import user_is_hr
-from people.selectors import employee_for_user, employee_reviewable_by
+from people.selectors import acting_manager_users, employee_for_user, employee_reviewable_by
 from people.services import employee_level_change
 
 from .channels import CHANNELS, absolute_url, channels_for
@@ -100,20 +100,23 @@ class DeliveryFailed(Exception):
 
 def notification_deliver(*, delivery_id: int) -> bool:
     """Send one delivery through its channel; True when sent now, False when it had already
-    been delivered (a redelivered task sends nothing twice). Raises DeliveryFailed, with
-    the attempt recorded, when the backend refuses."""
+    been delivered, or another worker is sending it (a redelivered task sends nothing
+    twice). Raises DeliveryFailed, with the attempt recorded, when the backend refuses."""
     error = None
     with transaction.atomic():
+        # Claim the row first: a row lock on PostgreSQL (skipped when another worker holds
+        # it), the database's write lock on SQLite, which has no row locks.
+        claimed = NotificationDelivery.objects.filter(
+            pk=delivery_id, delivered_at__isnull=True
+        ).update(attempts=F("attempts") + 1, last_attempt_at=timezone.now())
+        if not claimed:
+            return False
         delivery = (
-            NotificationDelivery.objects.select_for_update()
-            .select_related("notification__recipient")
+            NotificationDelivery.objects.select_related("notification__recipient")
             .filter(pk=delivery_id)
             .first()
         )
-        if delivery is None or delivery.delivered_at is not None:
-            return False
         channel = CHANNELS.get(delivery.channel)
-        delivery.attempts += 1
         try:
             if channel is None:
                 raise DeliveryFailed(f"No channel “{delivery.channel}” is configured.")
@@ -121,11 +124,11 @@ def notification_deliver(*, delivery_id: int) -> bool:
         except Exception as exc:  # the backend's own errors (SMTP, HTTP...): retried
             error = exc
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            delivery.save(update_fields=["attempts", "last_error"])
+            delivery.save(update_fields=["last_error"])
         else:
             delivery.delivered_at = timezone.now()
             delivery.last_error = ""
-            delivery.save(update_fields=["attempts", "last_error", "delivered_at"])
+            delivery.save(update_fields=["last_error", "delivered_at"])
             if delivery.channel == "email":
                 Notification.objects.filter(pk=delivery.notification_id).update(
                     emailed_at=delivery.delivered_at
@@ -133,6 +136,28 @@ def notification_deliver(*, delivery_id: int) -> bool:
     if error is not None:
         raise DeliveryFailed(delivery.last_error) from error
     return True
+
+
+REDRIVE_AFTER = datetime.timedelta(minutes=15)
+GIVE_UP_AFTER = datetime.timedelta(days=3)
+
+
+def deliveries_redrive(*, now: datetime.datetime | None = None) -> int:
+    """Send again what is still undelivered after its task gave up (a mail server down for
+    longer than the task's retries): every 15 minutes, for three days. Returns how many."""
+    now = now or timezone.now()
+    stale = now - REDRIVE_AFTER
+    waiting = list(
+        NotificationDelivery.objects.filter(
+            delivered_at__isnull=True, created_at__gte=now - GIVE_UP_AFTER
+        )
+        .filter(
+            Q(last_attempt_at__lt=stale) | Q(last_attempt_at__isnull=True, created_at__lt=stale)
+        )
+        .values_list("pk", flat=True)
+    )
+    enqueue_many("promotions.tasks.deliver_notification", [[pk] for pk in waiting])
+    return len(waiting)
 
 
 def _milestone_drafts(status: CareerStatus, milestones) -> list[NotificationDraft]:
@@ -215,9 +240,8 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
                 "total_count", "earliest_date", "changed_on",
             )
         }  # fmt: skip
-        manager_users = dict(
-            Employee.objects.filter(reports__in=employees).values_list("id", "user_id").distinct()
-        )
+        # Who is told about each person: the next active manager up (not a leaver).
+        manager_users = acting_manager_users(employee_ids=[s.employee.pk for s in statuses])
         summary = SweepSummary(evaluated=len(statuses))
         drafts: list[NotificationDraft] = []
         to_write: list[EligibilityStatus] = []
@@ -250,7 +274,7 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
                 if readiness.eligible and not was_eligible:
                     summary.newly_eligible.append(person.user.email)
                     drafts.extend(
-                        _eligible_drafts(person, level, manager_users.get(person.manager_id), as_of)
+                        _eligible_drafts(person, level, manager_users.get(person.pk), as_of)
                     )
         if to_write:
             EligibilityStatus.objects.bulk_create(
@@ -313,33 +337,42 @@ def _eligible_drafts(
 
 
 def _review_reminder_drafts(employees, as_of: datetime.date) -> list[NotificationDraft]:
-    """One reminder a week to each direct manager with evidence waiting over a week (one query)."""
+    """One reminder a week to each manager who reviews evidence waiting over a week: the
+    person's next active manager up (a leaver's reports' evidence goes to the one above).
+    Two queries and one per level of leavers climbed."""
     cutoff = timezone.make_aware(
         datetime.datetime.combine(
             as_of - datetime.timedelta(days=REVIEW_REMINDER_DAYS), datetime.time()
         )
     )
-    waiting = (
+    waiting = dict(
         Evidence.objects.filter(
             employee__in=employees,
             employee__manager__isnull=False,
             status=Evidence.Status.SUBMITTED,
             submitted_at__lt=cutoff,
         )
-        .values("employee__manager__user_id")
+        .values_list("employee_id")
         .annotate(n=Count("id"))
         .order_by()
     )
+    reviewers = acting_manager_users(employee_ids=list(waiting))
+    per_reviewer: dict[int, int] = {}
+    for employee_id, count in waiting.items():
+        if employee_id in reviewers:
+            per_reviewer[reviewers[employee_id]] = (
+                per_reviewer.get(reviewers[employee_id], 0) + count
+            )
     year, week, _ = as_of.isocalendar()
     return [
         NotificationDraft(
-            recipient_id=row["employee__manager__user_id"],
+            recipient_id=user_id,
             kind=Notification.Kind.REVIEW_REMINDER,
-            key=f"review-reminder:{row['employee__manager__user_id']}:{year}-W{week:02d}",
-            subject=f"{row['n']} evidence item(s) waiting for your review for over a week",
+            key=f"review-reminder:{user_id}:{year}-W{week:02d}",
+            subject=f"{count} evidence item(s) waiting for your review for over a week",
             url="/review/",
         )  # fmt: skip
-        for row in waiting
+        for user_id, count in sorted(per_reviewer.items())
     ]
 
 
@@ -448,26 +481,30 @@ def sweep_state(*, now: datetime.datetime | None = None) -> SweepState:
 
 
 def _sweep_alert(sweep: Sweep, message: str) -> None:
-    """E-mail the admins once per sweep; a mail server that refuses leaves it for the next
-    watchdog run (the banner shows HR meanwhile)."""
-    if sweep.alerted_at is not None:
+    """E-mail the admins once per sweep: claimed first, so two watchdogs at once send one; a
+    mail server that refuses un-claims it for the next watchdog (HR sees the banner)."""
+    claimed = Sweep.objects.filter(pk=sweep.pk, alerted_at__isnull=True).update(
+        alerted_at=timezone.now()
+    )
+    if not claimed:
         return
     try:
         mail_admins(
             "The nightly eligibility check needs attention",
-            f"{message}\n\nLast sweep: {absolute_url('/admin/promotions/sweep/')}",
+            f"{message}\n\nSweeps: {absolute_url('/admin/promotions/sweep/')}",
             fail_silently=False,
         )
     except Exception:
         logger.exception("Could not e-mail the admins about the sweep of %s.", sweep.as_of)
-        return
-    Sweep.objects.filter(pk=sweep.pk).update(alerted_at=timezone.now())
+        Sweep.objects.filter(pk=sweep.pk).update(alerted_at=None)
 
 
 def sweep_watchdog(*, now: datetime.datetime | None = None) -> SweepState:
-    """Every 15 minutes and when a worker starts: catch up a missed sweep (today's runs now)
-    and tell the admins once about a failed, stalled or missed one."""
+    """Every 15 minutes and when a worker starts: send again deliveries whose retries ran
+    out, catch up a missed sweep (today's runs now) and tell the admins once about a failed,
+    stalled or missed one."""
     now = now or timezone.now()
+    deliveries_redrive(now=now)
     state = sweep_state(now=now)
     if state.kind in ("never", "missed"):
         if not Employee.objects.filter(is_active=True).exists():
@@ -579,6 +616,8 @@ def promotion_decide(*, case: PromotionCase, actor, approve: bool, comment: str 
         if case.employee.user_id == approver.pk:
             raise PermissionDenied("Nobody approves their own promotion.")
         employee = case.employee
+        if not employee.is_active:
+            raise ValidationError(f"{employee.name} has left: this case cannot be decided.")
         # By code: a framework published since the nomination has new level rows.
         if approve and employee.level.code != case.from_level.code:
             raise ValidationError(

@@ -61,12 +61,12 @@ def periodic_checks_chunk(as_of: str, first_id: int, last_id: int):
     autoretry_for=(services.DeliveryFailed,),
     retry_backoff=True,
     retry_backoff_max=240,  # below the broker's visibility timeout (5 minutes)
-    max_retries=10,
+    max_retries=20,
     ignore_result=True,
 )
 def deliver_notification(delivery_id: int):
-    """One notification through one channel; retried with backoff until the backend takes
-    it (about an hour of attempts), never sent twice."""
+    """One notification through one channel; retried with backoff (20 times, up to 4
+    minutes apart), then every 15 minutes by the watchdog for three days; never sent twice."""
     return services.notification_deliver(delivery_id=delivery_id)
 
 

@@ -294,3 +294,51 @@ def test_hr_cannot_set_a_managers_password_to_act_as_them(client, org):
     assert response.status_code == 403
     lead.refresh_from_db()
     assert lead.password == before
+
+
+def test_hr_cannot_take_over_an_account_or_hand_out_powers(client, org):
+    lead = org["lead"].user
+    client.force_login(org["hr"].user)
+    url = reverse("admin:auth_user_change", args=[lead.pk])
+    html = client.get(url).content.decode()
+    for field in ("email", "username", "groups", "is_staff", "is_active"):
+        assert f'name="{field}"' not in html, field
+    client.post(url, {"username": "hr-inbox@example.com", "email": "hr-inbox@example.com",
+                      "first_name": "Lee", "last_name": "Lead", "is_staff": "on",
+                      "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"})  # fmt: skip
+    lead.refresh_from_db()
+    assert lead.email != "hr-inbox@example.com" and not lead.is_staff
+    assert lead.first_name == "Lee"  # names HR may correct
+
+
+def test_an_account_hr_adds_has_no_password_anyone_knows(client, org):
+    client.force_login(org["hr"].user)
+    page = client.get(reverse("admin:auth_user_add")).content.decode()
+    assert 'name="password1"' not in page
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "new@example.com", "email": "new@example.com", "first_name": "New",
+         "last_name": "Hire", "password1": "known passphrase 42",
+         "password2": "known passphrase 42"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    from django.contrib.auth import get_user_model
+
+    new = get_user_model().objects.get(username="new@example.com")
+    assert not new.has_usable_password()  # they set one with "Forgot your password?"
+
+
+def test_nobody_changes_the_records_of_those_above_them(client, org):
+    boss = org["boss"]  # HR's manager
+    client.force_login(org["hr"].user)
+    url = reverse("admin:people_employee_change", args=[boss.pk])
+    puppet = org["other"]
+    response = client.post(url, change_form_data(boss, manager=puppet.pk))
+    assert response.status_code == 403
+    boss.refresh_from_db()
+    assert boss.manager is None
+    assert client.get(reverse("admin:people_employee_level", args=[boss.pk])).status_code == 403
+    # Someone outside their line is HR's to change.
+    peer = org["peer"]
+    assert client.post(reverse("admin:people_employee_change", args=[peer.pk]),
+                       change_form_data(peer, team="Payments")).status_code == 302  # fmt: skip

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.urls import reverse
 
 from people.models import LevelHistory
 from people.roles import roles_ensure
@@ -234,3 +235,25 @@ def test_a_framework_without_steps_is_decided_by_the_manager_alone(client, peopl
     promotion_decide(case=case, actor=people["lead"].user, approve=True, on=AS_OF)
     people["hero"].refresh_from_db()
     assert people["hero"].level.code == "superhero"
+
+
+def test_a_case_of_someone_who_left_is_not_decided(people):
+    from people.services import employee_leave
+
+    case = nominate(people)
+    employee_leave(employee=people["hero"], actor=people["hr"], left_on=AS_OF)
+    with pytest.raises(ValidationError, match="has left"):
+        promotion_decide(case=case, actor=people["lead"].user, approve=True, on=AS_OF)
+
+
+def test_an_approval_step_keeps_its_role_and_framework(client, people):
+    from promotions.models import ApprovalStep
+
+    step = ApprovalStep.objects.get(framework_slug="support-formula", role="hr")
+    client.force_login(people["hr"])
+    url = reverse("admin:promotions_approvalstep_change", args=[step.pk])
+    client.post(url, {"framework_slug": "elsewhere", "order": 9, "role": "manager",
+                      "name": "HR confirms vacancy"})  # fmt: skip
+    step.refresh_from_db()
+    assert (step.framework_slug, step.role, step.order) == ("support-formula", "hr", 2)
+    assert step.name == "HR confirms vacancy"

@@ -122,3 +122,42 @@ def test_a_stalled_sweep_is_reported_and_a_refusing_mail_server_leaves_it_for_la
     services.sweep_watchdog()
     sweep.refresh_from_db()
     assert sweep.alerted_at is not None and len(mail.outbox) == 1
+
+
+def test_a_leavers_reports_are_announced_to_the_next_active_manager(seeded, hr):
+    from assessments.models import Evidence
+    from assessments.tests.factories import EvidenceFactory
+    from people.services import employee_leave
+    from promotions.models import Notification
+
+    boss = EmployeeFactory(level_code="senior-superhero")
+    lead = EmployeeFactory(level_code="senior-superhero", manager=boss)
+    report = EmployeeFactory(manager=lead)
+    item = EvidenceFactory(employee=report, status=Evidence.Status.SUBMITTED)
+    Evidence.objects.filter(pk=item.pk).update(submitted_at=hours_ago(24 * 10))
+    employee_leave(employee=lead, actor=hr, left_on=timezone.localdate())
+    call_command("run_periodic_checks", stdout=None)
+    reminders = Notification.objects.filter(kind="review_reminder")
+    assert list(reminders.values_list("recipient", flat=True)) == [boss.user_id]
+
+
+def test_undelivered_notifications_are_sent_again_after_the_task_gave_up(seeded):
+    from promotions.models import NotificationDelivery
+    from promotions.services import NotificationDraft, notifications_create
+
+    person = EmployeeFactory()
+    notifications_create([NotificationDraft(recipient_id=person.user_id, kind="milestone",
+                                            key="k", subject="s")])  # fmt: skip
+    delivery = NotificationDelivery.objects.get()
+    OutboxTask.objects.all().delete()
+    NotificationDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=21, last_attempt_at=hours_ago(1), created_at=hours_ago(2)
+    )
+    services.sweep_watchdog()
+    again = OutboxTask.objects.get(task_name="promotions.tasks.deliver_notification")
+    assert again.args == [delivery.pk]
+    # Three days on, it stays undelivered in the admin for someone to look at.
+    OutboxTask.objects.all().delete()
+    NotificationDelivery.objects.filter(pk=delivery.pk).update(created_at=hours_ago(24 * 4))
+    services.sweep_watchdog()
+    assert not OutboxTask.objects.filter(task_name="promotions.tasks.deliver_notification")
