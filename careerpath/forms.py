@@ -1,4 +1,9 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordResetForm,
+    _unicode_ci_compare,
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -8,3 +13,18 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "E-mail"
         self.fields["username"].widget.attrs.update({"inputmode": "email", "spellcheck": "false"})
+
+
+class InvitablePasswordResetForm(PasswordResetForm):
+    """Django's reset form, which also reaches people who have no password yet (imported,
+    or invited and never set one): the link goes to their own address, so it is theirs to
+    use. Leavers' accounts are inactive and get nothing."""
+
+    def get_users(self, email):
+        model = get_user_model()
+        email_field = model.get_email_field_name()
+        users = model._default_manager.filter(
+            **{f"{email_field}__iexact": email, "is_active": True}
+        )
+        # As Django's own: the address must match exactly but for case (Unicode-aware).
+        return (u for u in users if _unicode_ci_compare(email, getattr(u, email_field)))

@@ -7,6 +7,7 @@ templates/400.html, 403.html, 404.html and 500.html.
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
+from .forms import InvitablePasswordResetForm
 from .security import reset_request_allowed
 
 RESET_REFUSED = (
@@ -22,6 +23,8 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
     The limit applies whether or not an account has the e-mail, and the answer
     below the limit is Django's usual one, so neither tells who has an account.
     """
+
+    form_class = InvitablePasswordResetForm
 
     def form_valid(self, form):
         if not reset_request_allowed(self.request, form.cleaned_data["email"]):

@@ -18,7 +18,7 @@ from careerpath.input import BoundedDateField, parse_id
 from frameworks.models import Level
 
 from .models import Employee, LevelHistory
-from .services import employee_leave, employee_level_change, employee_return
+from .services import employee_leave, employee_level_change, employee_return, employees_invite
 
 
 def _managers_above(request) -> set[int]:
@@ -105,7 +105,10 @@ class EmployeeAdmin(SimpleHistoryAdmin):
 
     form = EmployeeAdminForm
     list_display = ("name", "email", "framework", "level", "manager", "hire_date", "team", "region")
-    list_filter = ("framework", "level__code", "team", "region", "is_active")
+    list_filter = (
+        "framework", "level__code", "team", "region", "is_active",
+        ("invited_at", admin.EmptyFieldListFilter),
+    )  # fmt: skip
     list_select_related = ("user", "framework", "level", "manager__user")
     search_fields = ("user__first_name", "user__last_name", "user__email", "team", "region")
     autocomplete_fields = ("user", "manager")
@@ -116,14 +119,32 @@ class EmployeeAdmin(SimpleHistoryAdmin):
         ("hire_date", "level_since"),
         ("team", "region"),
         ("is_active", "left_on"),
+        "invited_at",
     )
     # Leaving and returning end or restore access and move reporting lines, so they go
     # through the services (the actions below), never a tick box; a level changes through
     # the "Change level" page, which records it like a promotion.
-    readonly_fields = ("is_active", "left_on")
+    readonly_fields = ("is_active", "left_on", "invited_at")
     readonly_on_change = ("user", "framework", "level", "level_since", "change_level")
     inlines = [LevelHistoryInline]
-    actions = ["mark_left", "mark_returned"]
+    actions = ["invite", "mark_left", "mark_returned"]
+
+    @admin.action(description="Send an invitation to set their password")
+    def invite(self, request, queryset):
+        try:
+            invited, problems = employees_invite(employees=queryset, actor=request.user)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        if invited:
+            self.message_user(
+                request,
+                f"{invited} invitation{'s' if invited != 1 else ''} on the way: each person "
+                "gets a link to set their password.",
+                messages.SUCCESS,
+            )
+        for problem in problems:
+            self.message_user(request, problem, messages.WARNING)
 
     @admin.action(description="Mark as left today (ends their access at once)")
     def mark_left(self, request, queryset):

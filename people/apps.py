@@ -9,7 +9,7 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from frameworks.signals import framework_published
 
-        from . import roles, services
+        from . import roles, services, tasks  # noqa: F401  (tasks: registered by name)
 
         # Once per migrate, after the last app's permissions exist (post_migrate is sent
         # per app, in INSTALLED_APPS order; HR's permissions span several apps).

@@ -36,6 +36,9 @@ class Employee(models.Model):
     left_on = models.DateField(
         null=True, blank=True, help_text="When the person left.", validators=[validate_date_bounds]
     )
+    invited_at = models.DateTimeField(
+        null=True, blank=True, help_text="When HR last sent them a link to set their password."
+    )
 
     history = HistoricalRecords()
 

@@ -2,13 +2,24 @@
 
 import datetime
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from careerpath.audit import current_reason
+from careerpath.celery import enqueue_on_commit
+from careerpath.links import absolute_url
 from frameworks.models import Framework, Level
 
 from .models import Employee, LevelHistory
+from .roles import user_is_hr
 
 
 def employee_level_change(
@@ -154,3 +165,68 @@ def employee_identity_erase(*, employee: Employee) -> None:
     user.last_name = f"employee #{employee.pk}"
     user.set_unusable_password()
     user.save(update_fields=["username", "email", "first_name", "last_name", "password"])
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+def employees_invite(*, employees, actor) -> tuple[int, list[str]]:
+    """HR sends people a link to set their password (imported people have none): one e-mail
+    each, sent by a retried task after commit; inviting again sends a fresh link. Returns
+    (how many invited, why the others were not)."""
+    if not user_is_hr(actor):
+        raise PermissionDenied("Only HR invites people.")
+    invited, problems = 0, []
+    with transaction.atomic():
+        for employee in employees.select_related("user"):
+            if not employee.is_active:
+                problems.append(f"{employee}: has left; not invited.")
+                continue
+            if not employee.user.email:
+                problems.append(f"{employee}: has no e-mail address; not invited.")
+                continue
+            if employee.user_id == actor.pk:
+                problems.append(f"{employee}: that is you; use “Change password”.")
+                continue
+            employee.invited_at = timezone.now()
+            employee._history_user = actor
+            employee.save(update_fields=["invited_at"])
+            enqueue_on_commit("people.tasks.send_invitation", employee.user_id)
+            invited += 1
+    return invited, problems
+
+
+def invitation_send(*, user_id: int) -> bool:
+    """E-mail one invitation: a set-password link from Django's token generator (valid for
+    PASSWORD_RESET_TIMEOUT). Raises on a mail server's refusal (the task retries); False
+    when the person has left or has no address any more."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return False
+    link = absolute_url(
+        reverse(
+            "password_reset_confirm",
+            args=[
+                urlsafe_base64_encode(force_bytes(user.pk)),
+                default_token_generator.make_token(user),
+            ],
+        )
+    )
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    body = (
+        f"Hello {user.get_full_name() or user.email},\n\n"
+        "CareerPath shows where you are in your career framework, what is missing for your "
+        "next level and when you can be ready. Set your password here to log in with your "
+        f"e-mail address {user.email}:\n\n{link}\n\n"
+        f"The link works once and for {days} day{'s' if days != 1 else ''}. Afterwards, use "
+        "“Forgot your password?” on the login page."
+    )
+    message = EmailMessage(
+        subject="You are invited to CareerPath",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+    if message.send(fail_silently=False) != 1:
+        raise RuntimeError("The mail server accepted no message.")
+    return True

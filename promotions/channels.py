@@ -10,14 +10,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from careerpath.links import absolute_url
+
 from .models import Notification
-
-
-def absolute_url(path: str) -> str:
-    """A link that works from an e-mail or a chat: SITE_URL plus the page's path."""
-    if not path or "://" in path:
-        return path
-    return f"{settings.SITE_URL.rstrip('/')}/{path.lstrip('/')}"
 
 
 @dataclass(frozen=True)

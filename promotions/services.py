@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments.models import Evidence
 from careerpath.celery import enqueue_on_commit
+from careerpath.links import absolute_url
 from frameworks.models import Level
 from frameworks.months import add_months
 from frameworks.selectors import milestones_by_framework
@@ -21,7 +22,7 @@ from people.roles import user_is_hr
 from people.selectors import acting_manager_users, employee_for_user, employee_reviewable_by
 from people.services import employee_level_change
 
-from .channels import CHANNELS, absolute_url, channels_for
+from .channels import CHANNELS, channels_for
 from .models import (
     ApprovalStep,
     CaseApproval,
