@@ -1,6 +1,7 @@
 """Reads of people and reporting lines."""
 
 from django.db import connection
+from django.db.models import Q
 
 from .models import Employee
 from .roles import user_is_hr
@@ -58,6 +59,18 @@ def reviewable_report_ids(*, manager: Employee) -> set[int]:
         for pk, direct, direct_only in _subtree(manager.pk)
         if pk != manager.pk and (direct or not direct_only)
     }
+
+
+def name_search(queryset, search: str, prefix: str = ""):
+    """The people of `queryset` (or rows reaching a person through `prefix`, e.g. "employee__")
+    whose first name, last name or e-mail contains every word of `search` (up to five)."""
+    for word in search.split()[:5]:
+        queryset = queryset.filter(
+            Q(**{f"{prefix}user__first_name__icontains": word})
+            | Q(**{f"{prefix}user__last_name__icontains": word})
+            | Q(**{f"{prefix}user__email__icontains": word})
+        )
+    return queryset
 
 
 def reports_list(*, manager: Employee, direct_only: bool = False):

@@ -20,7 +20,7 @@ from frameworks.selectors import (
 )
 from people.models import Employee
 from people.roles import user_is_hr
-from people.selectors import employee_for_user, report_ids
+from people.selectors import employee_for_user, name_search, report_ids
 
 from . import rules
 from .models import PromotionCase
@@ -356,14 +356,18 @@ class TeamRow:
         )
 
 
-def team_readiness_list(*, manager: Employee, as_of: datetime.date) -> list[TeamRow]:
-    """Every direct and indirect report with readiness at a glance, in constant queries."""
+def team_readiness_list(
+    *, manager: Employee, as_of: datetime.date, search: str = ""
+) -> list[TeamRow]:
+    """Every direct and indirect report (whose name matches `search`, if given) with
+    readiness at a glance, in constant queries."""
     from assessments.selectors import evidence_waiting_counts
 
-    ids = report_ids(manager=manager)
-    employees = Employee.objects.filter(pk__in=ids).select_related("user", "manager__user")
+    employees = name_search(
+        Employee.objects.filter(pk__in=report_ids(manager=manager)), search
+    ).select_related("user", "manager__user")
     statuses = career_statuses(employees=employees, as_of=as_of)
-    waiting = evidence_waiting_counts(employee_ids=ids)
+    waiting = evidence_waiting_counts(employee_ids=[s.employee.pk for s in statuses])
     milestones = milestones_by_framework(framework_ids={s.employee.framework_id for s in statuses})
     return [
         TeamRow(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.selectors import evidence_for_employee, latest_ratings
 from careerpath.input import csv_writer
+from careerpath.paging import page_of
 from frameworks.models import Competency
 from people.models import Employee
 from people.roles import user_is_hr
@@ -78,19 +79,23 @@ def team(request):
     manager = _me(request)
     if manager is None:
         raise PermissionDenied("You are not on a career framework.")
-    rows = team_readiness_list(manager=manager, as_of=timezone.localdate())
+    search = request.GET.get("q", "").strip()[:100]
+    rows = team_readiness_list(manager=manager, as_of=timezone.localdate(), search=search)
     choices = {
         "level": request.GET.get("level", ""),
         "eligible": request.GET.get("eligible") == "1",
         "direct": request.GET.get("direct") == "1",
         "sort": request.GET.get("sort", "readiness"),
     }
+    paged = page_of(presenters.team_rows(rows, **choices), request)
     return render(
         request,
         "promotions/team.html",
         {
             **choices,
-            "rows": presenters.team_rows(rows, **choices),
+            "q": search,
+            "rows": paged["page_obj"].object_list,
+            **paged,
             "levels": sorted({row.status.level.code for row in rows}),
         },
     )
