@@ -1,15 +1,19 @@
-"""HR reports across the organisation, each also a CSV table. Constant queries."""
+"""HR reports across the organisation, each also a CSV table. Constant queries.
+
+Readiness comes from the statuses the nightly sweep stored, aggregated by the database: the
+page never evaluates anyone's requirements.
+"""
 
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 
 from assessments.models import EvidenceReview
 from frameworks.months import add_months, full_months_between
 from people.models import Employee, LevelHistory
 
-from .selectors import career_statuses
+from .models import EligibilityStatus
 
 
 def _bars(rows: list[tuple[str, int]]) -> list[dict]:
@@ -29,19 +33,34 @@ def org_reports(*, as_of: datetime.date) -> dict:
     for row in distribution:
         by_level[f"{row['framework__slug']} {row['level__code']}"] += row["n"]
 
-    pipeline = defaultdict(Counter)
+    # The readiness pipeline from the sweep's stored verdicts ("as of the last check"), counted
+    # by the database: nobody is evaluated per request. Only the verdicts for levels that are
+    # next from the person's current level count (a status left from an earlier level or
+    # framework version does not).
     soon, later = add_months(as_of, 3), add_months(as_of, 6)
-    for status in career_statuses(employees=active, as_of=as_of):
-        slug = status.level.framework.slug
-        pipeline[slug]["people"] += 1
-        if any(r.eligible for r in status.next_levels):
-            pipeline[slug]["ready now"] += 1
-            continue
-        dates = [r.earliest_date for r in status.next_levels if r.earliest_date]
-        if dates and min(dates) <= soon:
-            pipeline[slug]["within 3 months"] += 1
-        elif dates and min(dates) <= later:
-            pipeline[slug]["within 6 months"] += 1
+    current = EligibilityStatus.objects.filter(
+        employee_id=OuterRef("pk"), target_level__previous_levels=OuterRef("level_id")
+    )
+    soonest = (
+        current.order_by()
+        .values("employee_id")
+        .annotate(first=Min("earliest_date"))
+        .values("first")
+    )
+    pipeline = {
+        row["framework__slug"]: row
+        for row in active.annotate(
+            ready=Exists(current.filter(eligible=True)), soonest=Subquery(soonest)
+        )
+        .values("framework__slug")
+        .annotate(
+            people=Count("id"),
+            ready_now=Count("id", filter=Q(ready=True)),
+            within_3=Count("id", filter=Q(ready=False, soonest__lte=soon)),
+            within_6=Count("id", filter=Q(ready=False, soonest__gt=soon, soonest__lte=later)),
+        )
+        .order_by("framework__slug")
+    }
 
     previous_date = {}
     promotions = defaultdict(list)
@@ -70,10 +89,10 @@ def org_reports(*, as_of: datetime.date) -> dict:
             ],
         },
         "pipeline": {
-            "title": "Readiness pipeline",
+            "title": "Readiness pipeline, as of the last check",
             "header": ["framework", "people", "ready now", "within 3 months", "within 6 months"],
             "rows": [
-                [slug, c["people"], c["ready now"], c["within 3 months"], c["within 6 months"]]
+                [slug, c["people"], c["ready_now"], c["within_3"], c["within_6"]]
                 for slug, c in sorted(pipeline.items())
             ],
         },
