@@ -18,6 +18,7 @@ from careerpath.paging import page_of
 from frameworks.models import Competency, ProficiencyLevel
 from people.models import Employee
 from people.selectors import (
+    employee_for_request,
     employee_for_user,
     employee_reviewable_by,
     team_member_get,
@@ -35,7 +36,7 @@ from .models import Evidence, review_period
 
 
 def _me(request) -> Employee:
-    employee = employee_for_user(request.user)
+    employee = employee_for_request(request)
     if employee is None:
         raise PermissionDenied("You are not on a career framework; ask HR to add you.")
     return employee

@@ -94,6 +94,14 @@ def employee_for_user(user) -> Employee | None:
     )
 
 
+def employee_for_request(request) -> Employee | None:
+    """`employee_for_user` for the request's user, read once per request (the page and the
+    navigation share it)."""
+    if not hasattr(request, "_cp_profile"):
+        request._cp_profile = employee_for_user(request.user)
+    return request._cp_profile
+
+
 def is_manager_of(*, manager: Employee, employee: Employee) -> bool:
     return employee.pk in report_ids(manager=manager)
 

@@ -1,6 +1,13 @@
-from people.roles import user_is_hr
+from people.roles import user_is_hr_for_request
 
 from .services import sweep_state
+
+
+def sweep_state_for_request(request):
+    """The latest sweep's state, read once per request (the reports page and the banner)."""
+    if not hasattr(request, "_cp_sweep_state"):
+        request._cp_sweep_state = sweep_state()
+    return request._cp_sweep_state
 
 
 def sweep_alert(request):
@@ -13,8 +20,8 @@ def sweep_alert(request):
     def alert() -> str:
         if not hasattr(request, "_cp_sweep_alert"):
             request._cp_sweep_alert = ""
-            if user_is_hr(user):
-                state = sweep_state()
+            if user_is_hr_for_request(request):
+                state = sweep_state_for_request(request)
                 if state.needs_attention:
                     request._cp_sweep_alert = state.message
         return request._cp_sweep_alert

@@ -31,8 +31,9 @@ MAX_METRIC_WINDOW_MONTHS = 12
 
 def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.Facts]:
     """Facts for every employee in the queryset, in four aggregate queries (plus the people)."""
-    people = list(employees.values("id", "hire_date", "level_since"))
-    ids_subquery = employees.values("id")
+    # No order: Employee.Meta.ordering would join and sort auth_user for nothing.
+    people = list(employees.order_by().values("id", "hire_date", "level_since"))
+    ids_subquery = employees.order_by().values("id")
     evidence = defaultdict(lambda: defaultdict(list))
     # Dated, not just counted: a requirement may count only items since the current
     # level or over trailing months. Grouped by day, so a busy day is one row.

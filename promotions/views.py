@@ -16,10 +16,11 @@ from careerpath.input import csv_writer
 from careerpath.paging import page_of
 from frameworks.models import Competency
 from people.models import Employee
-from people.roles import user_is_hr
-from people.selectors import employee_for_user, employee_reviewable_by, team_member_get
+from people.roles import user_is_hr_for_request
+from people.selectors import employee_for_request, employee_reviewable_by, team_member_get
 
 from . import presenters, reports, services
+from .context_processors import sweep_state_for_request
 from .forms import DecisionForm, NominationForm
 from .models import Notification
 from .rules import WFH_DAYS_PER_MONTH
@@ -30,11 +31,10 @@ from .selectors import (
     promotion_case_list,
     team_readiness_list,
 )
-from .services import sweep_state
 
 
 def _me(request) -> Employee | None:
-    return employee_for_user(request.user)
+    return employee_for_request(request)
 
 
 def _career_context(employee: Employee, as_of) -> dict:
@@ -203,7 +203,7 @@ def notifications_read(request):
 
 
 def hr_reports(request):
-    if not user_is_hr(request.user):
+    if not user_is_hr_for_request(request):
         raise PermissionDenied("HR reports are for HR.")
     data = reports.org_reports(as_of=timezone.localdate())
     export = request.GET.get("export")
@@ -217,4 +217,6 @@ def hr_reports(request):
         writer.writerow(table["header"])
         writer.writerows(table["rows"])
         return response
-    return render(request, "promotions/reports.html", {**data, "sweep": sweep_state()})
+    return render(
+        request, "promotions/reports.html", {**data, "sweep": sweep_state_for_request(request)}
+    )
