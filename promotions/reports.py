@@ -7,13 +7,37 @@ page never evaluates anyone's requirements.
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Count
 
 from assessments.models import EvidenceReview
 from frameworks.months import add_months, full_months_between
 from people.models import Employee, LevelHistory
 
-from .models import EligibilityStatus
+PIPELINE_SQL = """
+SELECT f.slug,
+       COUNT(*),
+       COALESCE(SUM(CASE WHEN s.ready = 1 THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN COALESCE(s.ready, 0) = 0 AND s.soonest <= %s
+                    THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN COALESCE(s.ready, 0) = 0 AND s.soonest > %s AND s.soonest <= %s
+                    THEN 1 ELSE 0 END), 0)
+FROM people_employee e
+JOIN frameworks_framework f ON f.id = e.framework_id
+LEFT JOIN (
+    SELECT st.employee_id,
+           MAX(CASE WHEN st.eligible THEN 1 ELSE 0 END) AS ready,
+           MIN(st.earliest_date) AS soonest
+    FROM promotions_eligibilitystatus st
+    JOIN people_employee p ON p.id = st.employee_id
+    JOIN frameworks_level_next_levels n
+      ON n.from_level_id = p.level_id AND n.to_level_id = st.target_level_id
+    GROUP BY st.employee_id
+) s ON s.employee_id = e.id
+WHERE e.is_active
+GROUP BY f.slug
+ORDER BY f.slug
+"""
 
 
 def _bars(rows: list[tuple[str, int]]) -> list[dict]:
@@ -34,33 +58,17 @@ def org_reports(*, as_of: datetime.date) -> dict:
         by_level[f"{row['framework__slug']} {row['level__code']}"] += row["n"]
 
     # The readiness pipeline from the sweep's stored verdicts ("as of the last check"), counted
-    # by the database: nobody is evaluated per request. Only the verdicts for levels that are
-    # next from the person's current level count (a status left from an earlier level or
-    # framework version does not).
+    # by the database in one pass (a join, no per-person subquery): nobody is evaluated per
+    # request. Only the verdicts for levels that are next from the person's current level
+    # count (a status left from an earlier level or framework version does not).
     soon, later = add_months(as_of, 3), add_months(as_of, 6)
-    current = EligibilityStatus.objects.filter(
-        employee_id=OuterRef("pk"), target_level__previous_levels=OuterRef("level_id")
-    )
-    soonest = (
-        current.order_by()
-        .values("employee_id")
-        .annotate(first=Min("earliest_date"))
-        .values("first")
-    )
-    pipeline = {
-        row["framework__slug"]: row
-        for row in active.annotate(
-            ready=Exists(current.filter(eligible=True)), soonest=Subquery(soonest)
-        )
-        .values("framework__slug")
-        .annotate(
-            people=Count("id"),
-            ready_now=Count("id", filter=Q(ready=True)),
-            within_3=Count("id", filter=Q(ready=False, soonest__lte=soon)),
-            within_6=Count("id", filter=Q(ready=False, soonest__gt=soon, soonest__lte=later)),
-        )
-        .order_by("framework__slug")
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(PIPELINE_SQL, [soon, soon, later])
+        pipeline = {
+            slug: {"people": people, "ready_now": ready, "within_3": within_3,
+                   "within_6": within_6}
+            for slug, people, ready, within_3, within_6 in cursor.fetchall()
+        }  # fmt: skip
 
     previous_date = {}
     promotions = defaultdict(list)
