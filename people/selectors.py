@@ -13,16 +13,15 @@ from .roles import user_is_hr
 # from the manager passes only through leavers (those people report to the manager directly).
 # UNION (not UNION ALL) drops repeated rows, so even a loop in the lines ends.
 _SUBTREE_SQL = """
-WITH RECURSIVE below (id, is_active, direct) AS (
-    SELECT e.id, e.is_active, 1 FROM people_employee e WHERE e.manager_id = %s
+WITH RECURSIVE below (id, is_active, framework_id, direct) AS (
+    SELECT e.id, e.is_active, e.framework_id, 1 FROM people_employee e WHERE e.manager_id = %s
     UNION
-    SELECT e.id, e.is_active, CASE WHEN b.is_active THEN 0 ELSE b.direct END
+    SELECT e.id, e.is_active, e.framework_id, CASE WHEN b.is_active THEN 0 ELSE b.direct END
     FROM people_employee e JOIN below b ON e.manager_id = b.id
 )
 SELECT b.id, MAX(b.direct), f.direct_manager_review_only
 FROM below b
-JOIN people_employee e ON e.id = b.id
-JOIN frameworks_framework f ON f.id = e.framework_id
+JOIN frameworks_framework f ON f.id = b.framework_id
 WHERE b.is_active
 GROUP BY b.id, f.direct_manager_review_only
 """
