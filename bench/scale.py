@@ -60,6 +60,7 @@ from people.roles import roles_ensure  # noqa: E402
 
 AS_OF = datetime.date(2026, 11, 23)
 MANAGERS = 100
+FIRST_DAY = datetime.date(2025, 6, 1)  # evidence is spread over the 500 days from here
 SUPPORT = [("ticket", "integration"), ("ticket", "scripting"), ("ticket", "api"),
            ("document", ""), ("demonstration", "css"), ("demonstration", "api")]  # fmt: skip
 WHATFIX = [("ticket", "integration"), ("escalation", "api"), ("workaround", ""),
@@ -106,7 +107,7 @@ def populate(people: int) -> None:
         Evidence.objects.bulk_create(
             Evidence(employee=e, kind=kind, category=category, title=f"bench {i}",
                      reference=f"{e.pk}-{i}",
-                     occurred_on=datetime.date(2025, 6, 1) + datetime.timedelta(days=(e.pk * 7 + i * 31) % 500),
+                     occurred_on=FIRST_DAY + datetime.timedelta(days=(e.pk * 7 + i * 31) % 500),
                      status="submitted" if (e.pk + i) % 4 == 0 else "approved")
             for e in employees
             for i, (kind, category) in enumerate(
@@ -241,7 +242,7 @@ def main():
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         one, _ = sweep_on_workers(1, AS_OF + datetime.timedelta(days=1))
         two, split = sweep_on_workers(2, AS_OF + datetime.timedelta(days=2))
-        print(f"\n| what | wall s | CPU s (process + DB) | vs floor (wall / CPU) | note |")
+        print("\n| what | wall s | CPU s (process + DB) | vs floor (wall / CPU) | note |")
         print("| --- | --- | --- | --- | --- |")
         for label, wall, cpu, ratio, note in rows:
             print(f"| {label} | {wall:.2f} | {cpu:.2f} | {ratio} | {note} |")
@@ -270,7 +271,7 @@ def main():
             (f"My team ({reports})", as_manager, "/team/"),
             (f"HR reports ({people} people)", as_hr, "/reports/"),
         ]
-        print(f"\n| page | p50 ms | p95 ms | p95 vs trivial | queries |")
+        print("\n| page | p50 ms | p95 ms | p95 vs trivial | queries |")
         print("| --- | --- | --- | --- | --- |")
         base = None
         for label, client, url in pages:
