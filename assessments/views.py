@@ -14,9 +14,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from careerpath.input import parse_id
+from careerpath.paging import page_of
 from frameworks.models import Competency, ProficiencyLevel
 from people.models import Employee
 from people.selectors import (
+    employee_for_request,
     employee_for_user,
     employee_reviewable_by,
     team_member_get,
@@ -34,7 +36,7 @@ from .models import Evidence, review_period
 
 
 def _me(request) -> Employee:
-    employee = employee_for_user(request.user)
+    employee = employee_for_request(request)
     if employee is None:
         raise PermissionDenied("You are not on a career framework; ask HR to add you.")
     return employee
@@ -183,14 +185,23 @@ def review_queue(request):
     kind = request.GET.get("kind", "")
     category = request.GET.get("category", "")
     person = request.GET.get("person", "")
+    search = request.GET.get("q", "").strip()[:100]
     queue = selectors.review_queue(
-        reviewer=reviewer, kind=kind, category=category, employee_id=parse_id(person)
+        reviewer=reviewer,
+        kind=kind,
+        category=category,
+        employee_id=parse_id(person),
+        search=search,
     )
+    paged = page_of(queue["items"], request)
     return render(
         request,
         "assessments/review_queue.html",
         {
             **queue,
+            **paged,
+            "items": paged["page_obj"].object_list,
+            "q": search,
             "kind": kind,
             "category": category,
             "person": person,

@@ -102,6 +102,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "DATABASE_JIT", False
+):
+    # PostgreSQL's JIT compiler is for long analytical queries. Every query here is short,
+    # yet the planner's estimate for a recursive query (the reporting lines) or an aggregate
+    # over the company passes jit_above_cost, and compiling then cost 10-530 ms for a query
+    # that runs in 3-30 ms (docs/scaling.md). DATABASE_JIT=1 turns it back on.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The admin's history pages show who changed what (the audit trail); reverting from them

@@ -1,4 +1,4 @@
-from .roles import user_is_hr
+from .roles import user_is_hr_for_request
 
 
 def roles(request):
@@ -13,11 +13,9 @@ def roles(request):
         return {}
 
     def profile():
-        if not hasattr(request, "_cp_profile"):
-            from .selectors import employee_for_user
+        from .selectors import employee_for_request
 
-            request._cp_profile = employee_for_user(user)
-        return request._cp_profile
+        return employee_for_request(request)
 
     def has_profile():
         return profile() is not None
@@ -31,8 +29,6 @@ def roles(request):
         return request._cp_is_manager
 
     def is_hr():
-        if not hasattr(request, "_cp_is_hr"):
-            request._cp_is_hr = user_is_hr(user)
-        return request._cp_is_hr
+        return user_is_hr_for_request(request)
 
     return {"nav_has_profile": has_profile, "nav_is_manager": is_manager, "nav_is_hr": is_hr}

@@ -34,6 +34,13 @@ def roles_ensure_on_migrate(sender, **kwargs):
     roles_ensure()
 
 
+def user_is_hr_for_request(request) -> bool:
+    """`user_is_hr` for the request's user, asked once per request (page and navigation)."""
+    if not hasattr(request, "_cp_is_hr"):
+        request._cp_is_hr = user_is_hr(request.user)
+    return request._cp_is_hr
+
+
 def user_is_hr(user) -> bool:
     """HR powers: members of the HR group and superusers, while their login is active."""
     if not user.is_authenticated or not user.is_active:

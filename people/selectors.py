@@ -1,61 +1,48 @@
 """Reads of people and reporting lines."""
 
-from collections import defaultdict
+from django.db import connection
+from django.db.models import Q
 
 from .models import Employee
 from .roles import user_is_hr
 
-
-def _reporting_lines() -> tuple[dict[int, list[int]], set[int]]:
-    """(manager id -> report ids, ids of people whose framework limits review to the direct
-    manager), in one query: the reporting lines are small integers, walked in memory.
-
-    Only active people are in the lines. A leaver's reports report, for reviews,
-    ratings and approvals, to the next active manager up their line.
-    """
-    rows = list(
-        Employee.objects.values_list(
-            "id", "manager_id", "is_active", "framework__direct_manager_review_only"
-        )
-    )
-    manager_of = {pk: manager_id for pk, manager_id, _, _ in rows}
-    active = {pk for pk, _, is_active, _ in rows if is_active}
-    children = defaultdict(list)
-    direct_only_people = set()
-    for pk, manager_id, is_active, direct_only in rows:
-        if not is_active:
-            continue
-        seen = {pk}
-        while manager_id is not None and manager_id not in active and manager_id not in seen:
-            seen.add(manager_id)
-            manager_id = manager_of.get(manager_id)
-        if manager_id is None or manager_id in seen:
-            continue
-        children[manager_id].append(pk)
-        if direct_only:
-            direct_only_people.add(pk)
-    return children, direct_only_people
+# One manager's part of the reporting lines, read by the database: a recursive query walks down
+# from the manager through everyone whose `manager` is already below, so a team page reads only
+# that subtree, never the whole organisation's edges. Leavers are walked through but not kept:
+# their reports roll up to the next active manager above them. `direct` stays 1 while the path
+# from the manager passes only through leavers (those people report to the manager directly).
+# UNION (not UNION ALL) drops repeated rows, so even a loop in the lines ends.
+_SUBTREE_SQL = """
+WITH RECURSIVE below (id, is_active, framework_id, direct) AS (
+    SELECT e.id, e.is_active, e.framework_id, 1 FROM people_employee e WHERE e.manager_id = %s
+    UNION
+    SELECT e.id, e.is_active, e.framework_id, CASE WHEN b.is_active THEN 0 ELSE b.direct END
+    FROM people_employee e JOIN below b ON e.manager_id = b.id
+)
+SELECT b.id, MAX(b.direct), f.direct_manager_review_only
+FROM below b
+JOIN frameworks_framework f ON f.id = b.framework_id
+WHERE b.is_active
+GROUP BY b.id, f.direct_manager_review_only
+"""
 
 
-def _below(children: dict[int, list[int]], start) -> set[int]:
-    """Everyone under the given people in the reporting lines (not the people themselves)."""
-    found, stack = set(), list(start)
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
+def _subtree(manager_id: int) -> list[tuple[int, bool, bool]]:
+    """(id, is a direct report, their framework limits review to the direct manager) for every
+    active person below `manager_id`, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SUBTREE_SQL, [manager_id])
+        return [(pk, bool(direct), bool(only)) for pk, direct, only in cursor.fetchall()]
 
 
 def report_ids(*, manager: Employee, direct_only: bool = False) -> set[int]:
     """Ids of everyone reporting to `manager`, directly or (by default) through others."""
     if not manager.is_active:
         return set()
-    children, _ = _reporting_lines()
+    rows = _subtree(manager.pk)
     if direct_only:
-        return set(children.get(manager.pk, ()))
-    return _below(children, [manager.pk])
+        return {pk for pk, direct, _ in rows if direct}
+    return {pk for pk, _, _ in rows}
 
 
 def reviewable_report_ids(*, manager: Employee) -> set[int]:
@@ -66,10 +53,23 @@ def reviewable_report_ids(*, manager: Employee) -> set[int]:
     """
     if not manager.is_active:
         return set()  # a leaver reviews, rates and approves nothing
-    children, direct_only_people = _reporting_lines()
-    direct = set(children.get(manager.pk, ())) - {manager.pk}
-    indirect = _below(children, direct) - direct - {manager.pk}
-    return direct | (indirect - direct_only_people)
+    return {
+        pk
+        for pk, direct, direct_only in _subtree(manager.pk)
+        if pk != manager.pk and (direct or not direct_only)
+    }
+
+
+def name_search(queryset, search: str, prefix: str = ""):
+    """The people of `queryset` (or rows reaching a person through `prefix`, e.g. "employee__")
+    whose first name, last name or e-mail contains every word of `search` (up to five)."""
+    for word in search.split()[:5]:
+        queryset = queryset.filter(
+            Q(**{f"{prefix}user__first_name__icontains": word})
+            | Q(**{f"{prefix}user__last_name__icontains": word})
+            | Q(**{f"{prefix}user__email__icontains": word})
+        )
+    return queryset
 
 
 def reports_list(*, manager: Employee, direct_only: bool = False):
@@ -91,6 +91,14 @@ def employee_for_user(user) -> Employee | None:
         .filter(user=user, is_active=True)  # a leaver has no career pages
         .first()
     )
+
+
+def employee_for_request(request) -> Employee | None:
+    """`employee_for_user` for the request's user, read once per request (the page and the
+    navigation share it)."""
+    if not hasattr(request, "_cp_profile"):
+        request._cp_profile = employee_for_user(request.user)
+    return request._cp_profile
 
 
 def is_manager_of(*, manager: Employee, employee: Employee) -> bool:

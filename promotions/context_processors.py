@@ -1,11 +1,18 @@
-from people.roles import user_is_hr
+from people.roles import user_is_hr_for_request
 
 from .services import sweep_state
 
 
+def sweep_state_for_request(request):
+    """The latest sweep's state, read once per request (the reports page and the banner)."""
+    if not hasattr(request, "_cp_sweep_state"):
+        request._cp_sweep_state = sweep_state()
+    return request._cp_sweep_state
+
+
 def sweep_alert(request):
-    """For HR, a banner when the nightly sweep failed, stalled or did not run (lazy, and the
-    HR check is the navigation's: one query more for HR, none for anyone else)."""
+    """For HR, a banner when the nightly sweep failed, stalled or did not run (lazy; the HR
+    check and the sweep are read once per request: one query more for HR, none for others)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -13,10 +20,8 @@ def sweep_alert(request):
     def alert() -> str:
         if not hasattr(request, "_cp_sweep_alert"):
             request._cp_sweep_alert = ""
-            if not hasattr(request, "_cp_is_hr"):  # shared with people.context_processors
-                request._cp_is_hr = user_is_hr(user)
-            if request._cp_is_hr:
-                state = sweep_state()
+            if user_is_hr_for_request(request):
+                state = sweep_state_for_request(request)
                 if state.needs_attention:
                     request._cp_sweep_alert = state.message
         return request._cp_sweep_alert

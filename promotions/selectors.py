@@ -20,7 +20,7 @@ from frameworks.selectors import (
 )
 from people.models import Employee
 from people.roles import user_is_hr
-from people.selectors import employee_for_user, report_ids
+from people.selectors import employee_for_user, name_search, report_ids
 
 from . import rules
 from .models import PromotionCase
@@ -29,16 +29,28 @@ from .models import PromotionCase
 MAX_METRIC_WINDOW_MONTHS = 12
 
 
-def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.Facts]:
-    """Facts for every employee in the queryset, in four aggregate queries (plus the people)."""
-    people = list(employees.values("id", "hire_date", "level_since"))
-    ids_subquery = employees.values("id")
+def facts_for(
+    *, employees: QuerySet, as_of: datetime.date, id_range: tuple[int, int] | None = None
+) -> dict[int, rules.Facts]:
+    """Facts for every employee in the queryset, in four aggregate queries (plus the people).
+
+    `id_range` (the sweep's chunk, which holds every employee of the queryset) filters the
+    fact tables by `employee_id BETWEEN first AND last` on their own index instead of a
+    subquery over people, which the planner joined with whole-table hashes; the facts of
+    the range's other people (leavers) are read and not used.
+    """
+    # No order: Employee.Meta.ordering would join and sort auth_user for nothing.
+    people = list(employees.order_by().values("id", "hire_date", "level_since"))
+    if id_range is not None:
+        whose = {"employee_id__gte": id_range[0], "employee_id__lte": id_range[1]}
+    else:
+        whose = {"employee_id__in": employees.order_by().values("id")}
     evidence = defaultdict(lambda: defaultdict(list))
     # Dated, not just counted: a requirement may count only items since the current
     # level or over trailing months. Grouped by day, so a busy day is one row.
     counted = (
         Evidence.objects.filter(
-            employee_id__in=ids_subquery,
+            **whose,
             status=Evidence.Status.APPROVED,
             occurred_on__lte=as_of,
         )
@@ -52,16 +64,20 @@ def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.F
 
     metrics = defaultdict(lambda: defaultdict(dict))
     first_month = add_months(as_of.replace(day=1), -MAX_METRIC_WINDOW_MONTHS)
-    for row in MonthlyMetric.objects.filter(
-        employee_id__in=ids_subquery, period__gte=first_month, period__lt=as_of.replace(day=1)
-    ).values("employee_id", "metric", "period", "value"):
+    for row in (
+        MonthlyMetric.objects.filter(
+            **whose, period__gte=first_month, period__lt=as_of.replace(day=1)
+        )
+        .values("employee_id", "metric", "period", "value")
+        .order_by()
+    ):  # Meta.ordering joins people
         metrics[row["employee_id"]][row["metric"]][row["period"]] = row["value"]
 
     # By competency slug, which stays the same across framework versions.
     ratings = defaultdict(dict)
     latest_first = (
         CompetencyRating.objects.filter(
-            employee_id__in=ids_subquery,
+            **whose,
             source=CompetencyRating.Source.MANAGER,
             rated_on__lte=as_of,
         )
@@ -73,9 +89,11 @@ def facts_for(*, employees: QuerySet, as_of: datetime.date) -> dict[int, rules.F
 
     # By (code, level code): a confirmation counts for the level it was given for.
     attestations = defaultdict(dict)
-    for employee_id, code, level_code, day in Attestation.objects.filter(
-        employee_id__in=ids_subquery, attested_on__lte=as_of
-    ).values_list("employee_id", "code", "level__code", "attested_on"):
+    for employee_id, code, level_code, day in (
+        Attestation.objects.filter(**whose, attested_on__lte=as_of)
+        .values_list("employee_id", "code", "level__code", "attested_on")
+        .order_by()
+    ):
         key = (code, level_code)
         if day > attestations[employee_id].get(key, datetime.date.min):
             attestations[employee_id][key] = day
@@ -155,24 +173,54 @@ class CareerStatus:
         }
 
 
+@dataclass(frozen=True)
+class RuleBook:
+    """Levels with their frozen rule specs and next levels: what judging people needs of the
+    frameworks, built once (per request, or once per sweep: `promotions.services`)."""
+
+    levels: dict[int, Level]
+    specs: dict
+    next_levels: dict[int, list[Level]]
+
+    @classmethod
+    def build(cls, levels: dict[int, Level]) -> "RuleBook":
+        # Frozen specs once per level, not per person.
+        specs = level_rules({level.pk: level for level in levels.values()}.values())
+        next_levels = {
+            level_id: [levels[nxt.pk] for nxt in level.next_levels.all()]
+            for level_id, level in levels.items()
+        }
+        return cls(levels=levels, specs=specs, next_levels=next_levels)
+
+    def covers(self, level_ids) -> bool:
+        return all(level_id in self.levels for level_id in level_ids)
+
+
+def rule_book(*, framework_ids) -> RuleBook:
+    return RuleBook.build(levels_with_rules(framework_ids=framework_ids))
+
+
 def career_statuses(
-    *, employees: QuerySet, as_of: datetime.date, levels: dict[int, Level] | None = None
+    *,
+    employees: QuerySet,
+    as_of: datetime.date,
+    levels: dict[int, Level] | None = None,
+    book: RuleBook | None = None,
+    id_range: tuple[int, int] | None = None,
 ) -> list[CareerStatus]:
     """CareerStatus for every employee of the queryset, with a constant number of queries.
 
     `levels` lets a caller evaluate against other framework versions (the impact
-    preview passes a draft's levels, keyed by the published level ids).
+    preview passes a draft's levels, keyed by the published level ids). `book` is a
+    `RuleBook` already built (the sweep builds one per sweep); `id_range` see `facts_for`.
     """
     people = list(employees.select_related("user").order_by("id"))
-    facts = facts_for(employees=employees, as_of=as_of)
-    if levels is None:
-        levels = levels_with_rules(framework_ids={p.framework_id for p in people})
-    # Frozen specs once per level, not per person.
-    specs = level_rules({level.pk: level for level in levels.values()}.values())
-    next_levels = {
-        level_id: [levels[nxt.pk] for nxt in level.next_levels.all()]
-        for level_id, level in levels.items()
-    }
+    facts = facts_for(employees=employees, as_of=as_of, id_range=id_range)
+    if book is None or not book.covers({p.level_id for p in people}):
+        if levels is None:
+            levels = levels_with_rules(framework_ids={p.framework_id for p in people})
+        book = RuleBook.build(levels)
+    levels, specs, next_levels = book.levels, book.specs, book.next_levels
     statuses = []
     for person in people:
         level = levels[person.level_id]
@@ -356,14 +404,18 @@ class TeamRow:
         )
 
 
-def team_readiness_list(*, manager: Employee, as_of: datetime.date) -> list[TeamRow]:
-    """Every direct and indirect report with readiness at a glance, in constant queries."""
+def team_readiness_list(
+    *, manager: Employee, as_of: datetime.date, search: str = ""
+) -> list[TeamRow]:
+    """Every direct and indirect report (whose name matches `search`, if given) with
+    readiness at a glance, in constant queries."""
     from assessments.selectors import evidence_waiting_counts
 
-    ids = report_ids(manager=manager)
-    employees = Employee.objects.filter(pk__in=ids).select_related("user", "manager__user")
+    employees = name_search(
+        Employee.objects.filter(pk__in=report_ids(manager=manager)), search
+    ).select_related("user", "manager__user")
     statuses = career_statuses(employees=employees, as_of=as_of)
-    waiting = evidence_waiting_counts(employee_ids=ids)
+    waiting = evidence_waiting_counts(employee_ids=[s.employee.pk for s in statuses])
     milestones = milestones_by_framework(framework_ids={s.employee.framework_id for s in statuses})
     return [
         TeamRow(

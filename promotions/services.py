@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from assessments.models import Evidence
@@ -33,7 +33,14 @@ from .models import (
     Sweep,
     SweepRun,
 )
-from .selectors import CareerStatus, career_status, career_statuses
+from .selectors import (
+    CareerStatus,
+    RuleBook,
+    career_status,
+    career_statuses,
+    published_framework_ids,
+    rule_book,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +234,13 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
     """
     employees = Employee.objects.filter(is_active=True, id__range=(first_id, last_id))
     with transaction.atomic():
-        statuses = career_statuses(employees=employees.select_related("user"), as_of=as_of)
+        statuses = career_statuses(
+            employees=employees.select_related("user"),
+            as_of=as_of,
+            book=_sweep_rule_book(as_of),
+            id_range=(first_id, last_id),
+        )
+        _stale_statuses_delete(first_id, last_id)
         milestones = milestones_by_framework(
             framework_ids={s.employee.framework_id for s in statuses}
         )
@@ -306,6 +319,41 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
         )
         _sweep_finish_if_complete(as_of)
     return summary
+
+
+# The levels and rule specs of one sweep, built by its first chunk in this process and used
+# by the next ones: (as_of, when the sweep started) -> RuleBook. A sweep started again, or
+# a person on a level the book lacks (a version published during the sweep), builds anew;
+# HR's edits to a published version made while a sweep runs count from the next sweep.
+_SWEEP_BOOK: dict = {}
+
+
+def _sweep_rule_book(as_of: datetime.date) -> RuleBook | None:
+    started = Sweep.objects.filter(as_of=as_of).values_list("started_at", flat=True).first()
+    if started is None:
+        return None  # a chunk run outside a recorded sweep reads the frameworks itself
+    key = (as_of, started)
+    if key not in _SWEEP_BOOK:
+        _SWEEP_BOOK.clear()
+        _SWEEP_BOOK[key] = rule_book(framework_ids=published_framework_ids())
+    return _SWEEP_BOOK[key]
+
+
+def _stale_statuses_delete(first_id: int, last_id: int) -> int:
+    """Remove the stored statuses of the chunk's active people for levels that are no longer
+    next from their current level (after a promotion, a level change or a new framework
+    version). One DELETE; a leaver's statuses stay until they return or are anonymised."""
+    next_from_current = Level.next_levels.through.objects.filter(
+        from_level_id=OuterRef("employee__level_id"), to_level_id=OuterRef("target_level_id")
+    )
+    deleted, _ = (
+        EligibilityStatus.objects.filter(
+            employee_id__gte=first_id, employee_id__lte=last_id, employee__is_active=True
+        )
+        .filter(~Exists(next_from_current))
+        .delete()
+    )
+    return deleted
 
 
 def _eligible_drafts(

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_POST
 
 from assessments.selectors import evidence_for_employee, latest_ratings
 from careerpath.input import csv_writer
+from careerpath.paging import page_of
 from frameworks.models import Competency
 from people.models import Employee
-from people.roles import user_is_hr
-from people.selectors import employee_for_user, employee_reviewable_by, team_member_get
+from people.roles import user_is_hr_for_request
+from people.selectors import employee_for_request, employee_reviewable_by, team_member_get
 
 from . import presenters, reports, services
+from .context_processors import sweep_state_for_request
 from .forms import DecisionForm, NominationForm
 from .models import Notification
 from .rules import WFH_DAYS_PER_MONTH
@@ -29,11 +31,10 @@ from .selectors import (
     promotion_case_list,
     team_readiness_list,
 )
-from .services import sweep_state
 
 
 def _me(request) -> Employee | None:
-    return employee_for_user(request.user)
+    return employee_for_request(request)
 
 
 def _career_context(employee: Employee, as_of) -> dict:
@@ -78,19 +79,23 @@ def team(request):
     manager = _me(request)
     if manager is None:
         raise PermissionDenied("You are not on a career framework.")
-    rows = team_readiness_list(manager=manager, as_of=timezone.localdate())
+    search = request.GET.get("q", "").strip()[:100]
+    rows = team_readiness_list(manager=manager, as_of=timezone.localdate(), search=search)
     choices = {
         "level": request.GET.get("level", ""),
         "eligible": request.GET.get("eligible") == "1",
         "direct": request.GET.get("direct") == "1",
         "sort": request.GET.get("sort", "readiness"),
     }
+    paged = page_of(presenters.team_rows(rows, **choices), request)
     return render(
         request,
         "promotions/team.html",
         {
             **choices,
-            "rows": presenters.team_rows(rows, **choices),
+            "q": search,
+            "rows": paged["page_obj"].object_list,
+            **paged,
             "levels": sorted({row.status.level.code for row in rows}),
         },
     )
@@ -198,7 +203,7 @@ def notifications_read(request):
 
 
 def hr_reports(request):
-    if not user_is_hr(request.user):
+    if not user_is_hr_for_request(request):
         raise PermissionDenied("HR reports are for HR.")
     data = reports.org_reports(as_of=timezone.localdate())
     export = request.GET.get("export")
@@ -212,4 +217,6 @@ def hr_reports(request):
         writer.writerow(table["header"])
         writer.writerows(table["rows"])
         return response
-    return render(request, "promotions/reports.html", {**data, "sweep": sweep_state()})
+    return render(
+        request, "promotions/reports.html", {**data, "sweep": sweep_state_for_request(request)}
+    )

@@ -164,3 +164,30 @@ def test_the_first_hr_account_is_made_with_a_command(seeded, monkeypatch):
     with pytest.raises(CommandError, match="too short"):
         call_command("create_hr_account", "x@example.com", "--password-stdin")
     assert not get_user_model().objects.filter(username="x@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_the_subtree_query_rolls_up_over_leavers_keeps_direct_only_and_ends_on_a_loop(seeded):
+    """report_ids / reviewable_report_ids read one manager's subtree with a recursive query:
+    two leavers in a row are walked through (their reports report directly to the next
+    active manager up), a direct-only framework keeps indirect reports out of review, and a
+    loop in the lines (written past the model's checks) does not hang."""
+    from frameworks.models import Framework
+    from people.selectors import reviewable_report_ids
+
+    top = EmployeeFactory(level_code="senior-superhero")
+    gone_1 = EmployeeFactory(level_code="superhero", manager=top, is_active=False)
+    gone_2 = EmployeeFactory(level_code="superhero", manager=gone_1, is_active=False)
+    lead = EmployeeFactory(level_code="superhero", manager=gone_2)
+    member = EmployeeFactory(manager=lead)
+    assert report_ids(manager=top) == {lead.pk, member.pk}
+    assert report_ids(manager=top, direct_only=True) == {lead.pk}
+    assert reviewable_report_ids(manager=top) == {lead.pk, member.pk}
+    framework = Framework.objects.get(pk=member.framework_id)
+    framework.direct_manager_review_only = True
+    framework.save(update_fields=["direct_manager_review_only"])
+    assert reviewable_report_ids(manager=top) == {lead.pk}
+    assert reviewable_report_ids(manager=lead) == {member.pk}
+    Employee.objects.filter(pk=top.pk).update(manager=member)  # a loop
+    assert report_ids(manager=top) == {lead.pk, member.pk, top.pk}
+    assert reviewable_report_ids(manager=top) == {lead.pk}

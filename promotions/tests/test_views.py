@@ -6,12 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.models import Evidence
 from people.roles import roles_ensure
 from people.tests.factories import EmployeeFactory, UserFactory
 from promotions.models import Notification, PromotionCase
-from promotions.services import promotion_nominate
+from promotions.services import periodic_checks_run, promotion_nominate
 from promotions.tests.test_sweep import make_ready_hero
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,7 @@ def test_the_subject_sees_their_case_but_gets_no_decision_form(client, org):
 
 def test_hr_reports_are_for_hr_and_export_csv(client, org):
     assert page(client, org["lead"].user, reverse("promotions:reports")).status_code == 403
+    periodic_checks_run(as_of=timezone.localdate())  # the pipeline reads the stored verdicts
     response = page(client, org["hr"], reverse("promotions:reports"))
     assert "Readiness pipeline" in response.content.decode()
     csv = client.get(reverse("promotions:reports") + "?export=pipeline")
@@ -214,3 +216,37 @@ def test_the_team_filters_by_level_ignores_an_unknown_one_and_sorts_by_name(clie
     everyone = page(client, org["skip_level"].user, url + "?level=nope&sort=name").context["rows"]
     names = [r.status.employee.name.lower() for r in everyone]
     assert names == sorted(names) and len(names) == 2
+
+
+def test_hr_reports_read_the_last_checks_verdicts_and_never_evaluate_anyone(
+    client, org, monkeypatch
+):
+    """The pipeline counts the sweep's stored statuses: someone ready since the last check
+    is counted at the next one, and a status for a level that is no longer next is not."""
+    from promotions import rules, selectors
+    from promotions.models import EligibilityStatus
+
+    def csv_rows():
+        response = client.get(reverse("promotions:reports"), {"export": "pipeline"})
+        return response.content.decode("utf-8-sig").splitlines()[1:]
+
+    client.force_login(org["hr"])
+    assert csv_rows() == ["support-formula,4,0,0,0"]  # no check yet: nobody counted ready
+    periodic_checks_run(as_of=timezone.localdate())
+    assert csv_rows() == ["support-formula,4,1,0,0"]
+    make_ready_hero(manager=org["lead"])  # ready, but not checked yet
+    assert csv_rows() == ["support-formula,5,1,0,0"]
+    periodic_checks_run(as_of=timezone.localdate())
+    assert csv_rows() == ["support-formula,5,2,0,0"]
+    hero = org["hero"]
+    EligibilityStatus.objects.filter(employee=hero).update(  # as if promoted since the check
+        target_level=hero.level
+    )
+    assert csv_rows() == ["support-formula,5,1,0,0"]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the reports page evaluated someone")
+
+    monkeypatch.setattr(rules, "evaluate", refuse)
+    monkeypatch.setattr(selectors, "facts_for", refuse)
+    assert client.get(reverse("promotions:reports")).status_code == 200

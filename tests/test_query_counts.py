@@ -1,0 +1,122 @@
+"""Each page's exact number of queries, pinned at two company sizes (issue 14).
+
+A page reads a constant number of queries however big the company and the team: the same
+count with a team of 4 in a company of a dozen and with a team of 64 in a company of ~140.
+Each query is named below; a change that adds one must say which and why.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from promotions.services import periodic_checks_run
+from promotions.tests.test_views import grow
+from promotions.tests.test_views import org as org  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+# Every logged-in page: the session, the user (django.contrib.auth).
+SESSION_AND_USER = ["session", "user"]
+# The navigation of a person with a career profile (people.context_processors.roles):
+# "has reports?" and "is HR?"; the profile itself is shared with the page.
+NAVIGATION = ["nav: has reports (EXISTS)", "nav: is HR (EXISTS)"]
+# promotions.selectors.facts_for: the people, then four aggregates over their facts.
+FACTS = [
+    "facts: people (id, hire date, level since)",
+    "facts: approved evidence per day",
+    "facts: monthly metrics",
+    "facts: latest manager ratings",
+    "facts: confirmations",
+]
+# promotions.selectors.levels_with_rules: the levels and everything their rules need.
+LEVELS = [
+    "levels (+framework, track)",
+    "levels: next levels",
+    "levels: requirements",
+    "levels: entitlements",
+    "levels: entitlement conditions",
+    "metric definitions",
+]
+
+PAGES = {
+    "home": [
+        *SESSION_AND_USER,
+        "my profile (employee_for_request)",
+        "career_status: the person again, with user",
+        *FACTS,
+        *LEVELS,
+        "competencies of my framework",
+        "milestones of my framework",
+        "my latest ratings",
+        *NAVIGATION,
+        "my evidence, last 10",
+        "my level history",
+        "my notifications, last 8",
+    ],
+    "promotions:team": [
+        *SESSION_AND_USER,
+        "my profile (employee_for_request)",
+        "my subtree (recursive reporting lines)",
+        "team members matching the search (+user, manager)",
+        *FACTS,
+        *LEVELS,
+        "submitted evidence per member",
+        "milestones of their frameworks",
+        *NAVIGATION,
+    ],
+    "assessments:review_queue": [
+        *SESSION_AND_USER,
+        "my profile (employee_for_request)",
+        "my subtree (recursive reporting lines)",
+        "waiting counts by kind, category and person",
+        "COUNT of the filtered items (paginator)",
+        *NAVIGATION,
+        "one page of 50 items (+person, level)",
+        "their competencies (prefetch)",
+    ],
+    "promotions:reports": [
+        *SESSION_AND_USER,
+        "is HR (EXISTS, shared with the navigation)",
+        "people per framework, level and team",
+        "readiness pipeline from stored statuses",
+        "level history (time to promotion)",
+        "review turnaround (last 12 months)",
+        "the last sweep (shared with the banner)",
+        "nav: my profile (none for this HR user)",
+    ],
+}
+
+
+def grow_company(lead, team: int, others: int) -> None:
+    from people.tests.factories import EmployeeFactory
+
+    grow(lead, team)  # reports of the lead with waiting evidence, and as many Whatfix people
+    EmployeeFactory.create_batch(others, level_code="hero")
+
+
+def page_queries(client, user, name) -> list[str]:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse(name)).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_reads_the_same_pinned_queries_at_two_company_sizes(
+    client,
+    org,
+    name,  # noqa: F811
+):
+    user = org["hr"] if name == "promotions:reports" else org["lead"].user
+    grow_company(org["lead"], team=3, others=2)
+    periodic_checks_run(as_of=timezone.localdate())
+    small = page_queries(client, user, name)
+    grow_company(org["lead"], team=60, others=10)
+    periodic_checks_run(as_of=timezone.localdate() + datetime.timedelta(days=1))
+    large = page_queries(client, user, name)
+    assert len(small) == len(PAGES[name]), "\n".join(q[:120] for q in small)
+    assert len(large) == len(PAGES[name]), "\n".join(q[:120] for q in large)
