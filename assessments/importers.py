@@ -24,20 +24,18 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from careerpath.audit import current_reason
 from careerpath.input import MAX_DATE, MIN_DATE, control_problem, date_bounds_problem
 from frameworks.models import Framework, Level, MetricDefinition
 from frameworks.selectors import category_problem, evidence_categories
 from people.models import Employee
 from people.services import employee_leave, employee_level_change, employee_return
 
-from .models import Evidence, EvidenceKind, HelpdeskTagCategory, MonthlyMetric
+from . import helpdesk
+from .models import Evidence, EvidenceKind, MonthlyMetric
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PERIOD_RE = re.compile(r"(\d{4})-(\d{2})")
-# Helpdesks write a bare date, a local "date time", or ISO 8601 with an offset.
-SOLVED_RE = re.compile(
-    r"(\d{4}-\d{2}-\d{2})(?:([ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) ?(Z|[+-]\d{2}:?\d{2})?)?"
-)
 IMPORT_STATUSES = ("submitted", "approved", "rejected")
 # The longest value quoted back in a message; the rest is elided.
 SHOWN_CHARS = 60
@@ -68,18 +66,26 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    skipped: int | None = None  # helpdesk tickets with no mapped tag
+    withdrawn: int | None = None  # helpdesk tickets reopened since they were imported
+    skips: dict[str, int] | None = None  # helpdesk tickets that cannot count, by reason
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+
+    @property
+    def skipped(self) -> int | None:
+        return None if self.skips is None else sum(self.skips.values())
 
     def __str__(self):
         text = (
             f"{self.command}: {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged"
         )
-        if self.skipped is not None:
-            text += f"; skipped {self.skipped} tickets with no mapped tag"
+        if self.withdrawn is not None:
+            text += f", {self.withdrawn} withdrawn"
+        if self.skips is not None:
+            reasons = ", ".join(f"{reason} {n}" for reason, n in self.skips.items())
+            text += f"; skipped {self.skipped} ({reasons})"
         return text
 
 
@@ -244,7 +250,7 @@ def _employee(email: str, employees: dict, errors: list, column="email") -> Empl
 
 
 def _apply_rows(result: "ImportResult", rows, problems: list, what: str, read_row):
-    """The shared loop of the evidence, ticket and metric imports.
+    """The shared loop of the evidence and metric imports.
 
     `read_row(row, errors)` notes the row's problems in `errors`, or returns None to
     skip the row, or (match key, new or existing instance, whether anything changed).
@@ -266,17 +272,64 @@ def _apply_rows(result: "ImportResult", rows, problems: list, what: str, read_ro
                 items.append((line, instance))
             else:
                 result.count("unchanged")
+    return _save_items(result, items, problems)
+
+
+# Rows are written in batches of this many: one INSERT or UPDATE (and one history INSERT)
+# per batch instead of one per row.
+BATCH_SIZE = 1000
+
+
+def _save_items(result: "ImportResult", items: list, problems: list, *, also=()):
+    """Check `items` ((line, unsaved or changed instance)) with full_clean(), raise every
+    problem, else write them all in one transaction, in bulk, with their history.
+
+    Uniqueness is not checked row by row (a query each): the importers match rows to
+    existing ones by the same keys the constraints use, and refuse a key seen twice.
+    `also` are more lists of instances (each of one model), saved in the same transaction.
+    """
     for line, instance in items:
         try:
-            instance.full_clean()
+            instance.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             problems += [f"line {line}: {message}" for message in _messages(exc)]
     _raise_if(problems)
+    for _line, instance in items:
+        result.count("created" if instance.pk is None else "updated")
     with transaction.atomic():
-        for _line, instance in items:
-            result.count("updated" if instance.pk else "created")
-            instance.save()
+        _bulk_save([instance for _line, instance in items])
+        for instances in also:
+            _bulk_save(list(instances))
     return result
+
+
+def _bulk_save(instances: list) -> None:
+    """Insert the new instances and update the others (all of one model), in batches, and
+    write their history rows in bulk (bulk writes send no signals); the history's reason
+    is the command's (careerpath.audit)."""
+    if not instances:
+        return
+    model = type(instances[0])
+    new = [i for i in instances if i.pk is None]
+    old = [i for i in instances if i.pk is not None]
+    now = timezone.now()
+    reason = current_reason()
+    if new:
+        model.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        model.history.bulk_history_create(new, batch_size=BATCH_SIZE, default_change_reason=reason)
+    if old:
+        fields = []
+        for f in model._meta.concrete_fields:
+            if f.primary_key or getattr(f, "auto_now_add", False):
+                continue
+            if getattr(f, "auto_now", False):
+                for instance in old:
+                    setattr(instance, f.attname, now)
+            fields.append(f.name)
+        model.objects.bulk_update(old, fields, batch_size=BATCH_SIZE)
+        model.history.bulk_history_create(
+            old, batch_size=BATCH_SIZE, update=True, default_change_reason=reason
+        )
 
 
 # People ----------------------------------------------------------------------------------
@@ -545,66 +598,88 @@ def evidence_import(*, text: str) -> ImportResult:
     return _apply_rows(ImportResult("import_evidence"), rows, problems, "evidence", read_row)
 
 
-HELPDESK_COLUMNS = {
-    "ticket id": ("id", "ticket id", "ticket_id"),
-    "subject": ("subject",),
-    "tags": ("tags",),
-    "solved date": ("solved at", "solved_at", "resolved at", "resolved_time", "closed at"),
-    "assignee email": ("assignee email", "assignee_email", "agent email", "agent_email"),
-}
-
-
-def _solved_on(raw: str, errors: list) -> datetime.date | None:
-    """The day a ticket was solved; a time with an offset counts in the site's time zone."""
-    try:
-        if match := SOLVED_RE.fullmatch(raw):
-            moment = datetime.datetime.fromisoformat(match[1] + (match[2] or "") + (match[3] or ""))
-            # Bounded before the time zone moves it, which fails at the calendar's ends.
-            if problem := date_bounds_problem(moment):
-                errors.append(f"solved date {problem}")
-                return None
-            return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
-    except ValueError:
-        pass
-    errors.append(
-        f'solved date "{_shown(raw)}" is not a date (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or ISO 8601)'
-        if raw
-        else "solved date is missing"
-    )
-    return None
-
-
 def helpdesk_tickets_import(*, text: str) -> ImportResult:
-    """Solved tickets of a Zendesk or Freshdesk export become ticket evidence, waiting for
-    review. A ticket counts in the category of its first mapped tag; tickets with no
-    mapped tag are skipped (and not checked). Re-importing updates subject, category and
-    date but never the review status."""
-    rows, problems = read_csv(text, HELPDESK_COLUMNS)
-    categories = {m.tag.lower(): m.category for m in HelpdeskTagCategory.objects.all()}
-    employees = _employees_by_email(row["assignee email"] for _, row in rows)
-    existing, now = _existing_evidence(employees), timezone.now()
-    result = ImportResult("import_helpdesk_tickets", skipped=0)
-
-    def read_row(row, errors):
-        tags = [tag.lower() for tag in re.split(r"[,\s]+", row["tags"]) if tag]
-        category = next((categories[tag] for tag in tags if tag in categories), None)
-        if category is None:
-            result.skipped += 1
-            return None
-        employee = _employee(row["assignee email"], employees, errors, "assignee email")
-        if not (ticket := row["ticket id"]):
-            errors.append("ticket id is missing")
-        solved_on = _solved_on(row["solved date"], errors)
-        if errors:
-            return None
-        key = (employee.pk, EvidenceKind.TICKET, ticket)
-        evidence = existing.get(key) or Evidence(employee=employee, kind=key[1], reference=ticket)
-        title = (row["subject"] or f"Ticket {ticket}")[:300]
-        fields = {"title": title, "category": category, "occurred_on": solved_on}
-        # The ticket id alone is unique in a helpdesk, whoever it is assigned to.
-        return ticket, evidence, _evidence_set(evidence, fields, now)
-
-    return _apply_rows(result, rows, problems, "ticket id", read_row)
+    """Solved and closed tickets of a helpdesk export become ticket evidence waiting for
+    review (assessments/helpdesk.py names the layouts). One ticket id is one item: a
+    ticket reassigned moves to its new agent (waiting for review again), a ticket
+    reopened is withdrawn until it is solved again. Tickets that cannot count are skipped
+    and counted by reason; only malformed rows (no id, a bad date on a ticket that counts)
+    fail the file. Re-importing changes nothing and never touches a review decision."""
+    if text.lstrip("\ufeff \t\r\n").startswith("{"):
+        tickets, problems = helpdesk.tickets_from_json(text)
+        if not tickets and not problems:
+            raise ImportProblems(["the file has no tickets"])
+    else:
+        _layout, tickets, problems = helpdesk.tickets_from_csv(text, read_csv)
+    by_email = _employees_by_email(t.agent_email for t in tickets)
+    by_agent, agent_rows = helpdesk.agents_resolve(tickets, by_email)
+    categories = helpdesk.tag_categories()
+    ids = [t.id for t in tickets if t.id]
+    existing_all = {}
+    for item in Evidence.objects.filter(kind=EvidenceKind.TICKET, reference__in=ids).order_by("pk"):
+        existing_all.setdefault(item.reference, []).append(item)
+    first_of = {ref: items[0] for ref, items in existing_all.items()}
+    zone, now = helpdesk.helpdesk_zone(), timezone.now()
+    result = ImportResult(
+        "import_helpdesk_tickets", withdrawn=0, skips=dict.fromkeys(helpdesk.SKIP_REASONS, 0)
+    )
+    seen, items = {}, []
+    for ticket in tickets:
+        line = ticket.line
+        if not ticket.id:
+            problems.append(f"line {line}: ticket id is missing")
+            continue
+        if len(ticket.id) > 300:
+            problems.append(f'line {line}: ticket id "{_shown(ticket.id)}" is too long')
+            continue
+        if ticket.id in seen:
+            problems.append(f"line {line}: same ticket id as line {seen[ticket.id]}")
+            continue
+        seen[ticket.id] = line
+        decision = helpdesk.ticket_decide(
+            ticket, by_email=by_email, by_agent=by_agent, categories=categories,
+            existing=first_of,
+        )  # fmt: skip
+        if decision.outcome == "withdraw":
+            for evidence in existing_all[ticket.id]:
+                if evidence.status != Evidence.Status.WITHDRAWN:
+                    evidence.status = Evidence.Status.WITHDRAWN
+                    evidence.review_comment = "Reopened in the helpdesk"
+                    items.append((line, evidence))
+                    result.withdrawn += 1
+            continue
+        if decision.outcome != "count":
+            result.skips[decision.outcome] += 1
+            continue
+        raw = ticket.solved or (ticket.updated if ticket.status is not None else "")
+        if not raw:
+            problems.append(f"line {line}: solved date is missing")
+            continue
+        solved_on, problem = helpdesk.solved_on(raw, zone)
+        if problem:
+            problems.append(f"line {line}: {problem}")
+            continue
+        employee = decision.employee
+        candidates = existing_all.get(ticket.id, [])
+        evidence = next((e for e in candidates if e.employee_id == employee.pk), None)
+        evidence = evidence or (candidates[0] if candidates else None)
+        if evidence is None:
+            evidence = Evidence(employee=employee, kind=EvidenceKind.TICKET, reference=ticket.id)
+        title = (ticket.subject or f"Ticket {ticket.id}")[:300]
+        fields = {"title": title, "category": decision.category, "occurred_on": solved_on}
+        if evidence.pk is not None and evidence.employee_id != employee.pk:
+            # Reassigned: the new agent's item, for their manager to review.
+            fields |= {"employee": employee, "status": Evidence.Status.SUBMITTED}
+        elif evidence.status == Evidence.Status.WITHDRAWN:
+            fields["status"] = Evidence.Status.SUBMITTED  # solved again after reopening
+        if _evidence_set(evidence, fields, now):
+            items.append((line, evidence))
+        else:
+            result.count("unchanged")
+    withdrawn = [(line, e) for line, e in items if e.status == Evidence.Status.WITHDRAWN]
+    counted = [(line, e) for line, e in items if e.status != Evidence.Status.WITHDRAWN]
+    _save_items(result, counted, problems, also=[[e for _line, e in withdrawn], agent_rows])
+    return result
 
 
 # Metrics ---------------------------------------------------------------------------------
