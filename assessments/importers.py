@@ -32,7 +32,7 @@ from people.models import Employee
 from people.services import employee_leave, employee_level_change, employee_return
 
 from . import helpdesk
-from .models import Evidence, EvidenceKind, MonthlyMetric
+from .models import Evidence, EvidenceKind, HelpdeskTagCategory, MonthlyMetric
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PERIOD_RE = re.compile(r"(\d{4})-(\d{2})")
@@ -680,6 +680,30 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
     counted = [(line, e) for line, e in items if e.status != Evidence.Status.WITHDRAWN]
     _save_items(result, counted, problems, also=[[e for _line, e in withdrawn], agent_rows])
     return result
+
+
+def tag_mappings_import(*, text: str) -> ImportResult:
+    """Create or update helpdesk tag mappings from `tag, category` rows; a tag matches an
+    existing mapping ignoring case and spacing (which keeps its spelling)."""
+    rows, problems = read_csv(text, _columns("tag", "category"))
+    existing = {
+        " ".join(m.tag.split()).lower(): m for m in HelpdeskTagCategory.objects.order_by("-pk")
+    }  # the oldest mapping of a tag wins, as in the ticket import
+
+    def read_row(row, errors):
+        tag, category = " ".join(row["tag"].split()), row["category"]
+        if not tag:
+            errors.append("tag is missing")
+        if not category:
+            errors.append("category is missing")
+        if errors:
+            return None
+        mapping = existing.get(tag.lower()) or HelpdeskTagCategory(tag=tag)
+        changed = mapping.category != category
+        mapping.category = category
+        return tag.lower(), mapping, changed
+
+    return _apply_rows(ImportResult("import_helpdesk_tags"), rows, problems, "tag", read_row)
 
 
 # Metrics ---------------------------------------------------------------------------------

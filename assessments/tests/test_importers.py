@@ -572,9 +572,11 @@ def test_reimporting_tickets_changes_nothing_and_keeps_decisions(ann, tag_mappin
         ),
         ("101,Limits,api_issue,2026-10-01,ann@example.com", "same ticket id as line 2"),
         (",Limits,api_issue,2026-10-01,ann@example.com", "ticket id is missing"),
-        ("201,Limits,api_issue,2026-02-30,ann@example.com",
-         'solved date "2026-02-30" is not a date (YYYY-MM-DD[ HH:MM[:SS]][offset], '
-         "MM/DD/YYYY[ h:mm AM/PM] or DD.MM.YYYY[ HH:MM])"),
+        (
+            "201,Limits,api_issue,2026-02-30,ann@example.com",
+            'solved date "2026-02-30" is not a date (YYYY-MM-DD[ HH:MM[:SS]][offset], '
+            "MM/DD/YYYY[ h:mm AM/PM] or DD.MM.YYYY[ HH:MM])",
+        ),
     ],
 )
 def test_a_bad_ticket_row_is_reported_and_nothing_is_imported(ann, tag_mappings, row, problem):
