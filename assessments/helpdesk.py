@@ -248,13 +248,15 @@ def _json_ticket(line: int, obj, users: dict, problems: list) -> Ticket | None:
     solved = metric_set.get("solved_at") if isinstance(metric_set, dict) else None
     solved = _json_text(solved or obj.get("solved_at"), "solved_at", errors)
     updated = _json_text(obj.get("updated_at"), "updated_at", errors)
+    user = users.get(assignee, {}) if assignee else {}
+    email = _json_text(user.get("email"), "the assignee's email", errors)
+    name = _json_text(user.get("name"), "the assignee's name", errors)
     if errors:
         problems += [f"line {line}: {error}" for error in errors]
         return None
-    user = users.get(assignee, {})
     return Ticket(line, ticket_id, subject, status or "", [t for t in tags if t],
-                  agent_email=user.get("email") or "", agent=user.get("name") or assignee,
-                  solved=solved, updated=updated)  # fmt: skip
+                  agent_email=email, agent=name or assignee, solved=solved,
+                  updated=updated)  # fmt: skip
 
 
 def tickets_from_json(text: str) -> tuple[list[Ticket], list[str]]:
@@ -321,13 +323,16 @@ def agents_resolve(tickets: list[Ticket], by_email: dict) -> tuple[dict, list[He
             employee_of[key] = employee
     result, changes = {}, []
     for key, name in names.items():
+        if len(key) > 200:  # longer than any name the table holds: nobody's
+            result[key] = None
+            continue
         row = rows.get(key)
         if row is not None and row.source == HelpdeskAgent.Source.HR:
             result[key] = row.employee
             continue
         employee = employee_of[key] if matches[key] == 1 else None
         if row is None:
-            row = HelpdeskAgent(name=name[:200], key=key[:200], employee=employee)
+            row = HelpdeskAgent(name=name[:200], key=key, employee=employee)
             changes.append(row)
         elif row.employee_id != (employee.pk if employee else None):
             row.employee = employee
@@ -411,13 +416,16 @@ def ticket_decide(ticket: Ticket, *, by_email, by_agent, categories, existing) -
     return Decision(ticket, "count", employee, category)
 
 
-def existing_tickets(ids, by_id_owner: dict) -> dict[str, Evidence]:
-    """Ticket evidence by reference (one query). Where an id is on several people (items made
-    before a ticket id was one item), the current agent's wins, else the oldest."""
-    found = {}
-    items = Evidence.objects.filter(kind=EvidenceKind.TICKET, reference__in=ids).order_by("pk")
-    for item in items:
-        owner = by_id_owner.get(item.reference)
-        if item.reference not in found or (owner and item.employee_id == owner):
-            found[item.reference] = item
+def ticket_evidence(ids: list[str]) -> dict[str, list[Evidence]]:
+    """Ticket evidence by reference, oldest first: one query per 10,000 ids (SQLite refuses
+    more variables than that in one statement)."""
+    found: dict[str, list[Evidence]] = {}
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), 10_000):
+        chunk = unique[start : start + 10_000]
+        items = Evidence.objects.filter(kind=EvidenceKind.TICKET, reference__in=chunk)
+        for item in items.order_by("pk"):
+            found.setdefault(item.reference, []).append(item)
+    for items in found.values():
+        items.sort(key=lambda e: e.pk)
     return found
