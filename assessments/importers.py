@@ -615,9 +615,7 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
     by_agent, agent_rows = helpdesk.agents_resolve(tickets, by_email)
     categories = helpdesk.tag_categories()
     ids = [t.id for t in tickets if t.id]
-    existing_all = {}
-    for item in Evidence.objects.filter(kind=EvidenceKind.TICKET, reference__in=ids).order_by("pk"):
-        existing_all.setdefault(item.reference, []).append(item)
+    existing_all = helpdesk.ticket_evidence(ids)
     first_of = {ref: items[0] for ref, items in existing_all.items()}
     zone, now = helpdesk.helpdesk_zone(), timezone.now()
     result = ImportResult(
