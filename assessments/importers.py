@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -253,7 +253,8 @@ def _apply_rows(result: "ImportResult", rows, problems: list, what: str, read_ro
     """The shared loop of the evidence and metric imports.
 
     `read_row(row, errors)` notes the row's problems in `errors`, or returns None to
-    skip the row, or (match key, new or existing instance, whether anything changed).
+    skip the row, or (match key, new or existing instance, the names of the fields that
+    changed: empty when nothing did).
     A key seen before is a problem. Nothing is saved unless every row and every
     full_clean() is fine; then the new and changed instances are saved together.
     """
@@ -268,8 +269,8 @@ def _apply_rows(result: "ImportResult", rows, problems: list, what: str, read_ro
         elif read:
             key, instance, changed = read
             seen[key] = line
-            if changed:
-                items.append((line, instance))
+            if changed or instance.pk is None:
+                items.append((line, instance, set(changed)))
             else:
                 result.count("unchanged")
     return _save_items(result, items, problems)
@@ -278,58 +279,100 @@ def _apply_rows(result: "ImportResult", rows, problems: list, what: str, read_ro
 # Rows are written in batches of this many: one INSERT or UPDATE (and one history INSERT)
 # per batch instead of one per row.
 BATCH_SIZE = 1000
+# An UPDATE of bulk_update matches each row against a CASE of every row in its batch, so
+# its cost grows with the square of the batch: smaller batches are faster.
+UPDATE_BATCH_SIZE = 100
 
 
 def _save_items(result: "ImportResult", items: list, problems: list, *, also=()):
-    """Check `items` ((line, unsaved or changed instance)) with full_clean(), raise every
+    """Check `items` ((line, new or changed instance, changed field names)) with
+    full_clean(), raise every
     problem, else write them all in one transaction, in bulk, with their history.
 
-    Uniqueness is not checked row by row (a query each): the importers match rows to
-    existing ones by the same keys the constraints use, and refuse a key seen twice.
-    `also` are more lists of instances (each of one model), saved in the same transaction.
+    Uniqueness and foreign keys are not checked row by row (a query each): the importers
+    match rows to existing ones by the same keys the constraints use, refuse a key seen
+    twice, and take related rows from their own lookups.
+    `also` are more lists of (instance, changed field names), each list of one model,
+    saved in the same transaction.
     """
-    for line, instance in items:
+    # Related rows were read by the importer itself: checking that each still exists
+    # would cost a query per row.
+    related = {
+        f.name for _line, instance, _fields in items[:1] for f in instance._meta.concrete_fields
+        if f.is_relation
+    }  # fmt: skip
+    for line, instance, _fields in items:
         try:
-            instance.full_clean(validate_unique=False, validate_constraints=False)
+            instance.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             problems += [f"line {line}: {message}" for message in _messages(exc)]
     _raise_if(problems)
-    for _line, instance in items:
+    for _line, instance, _fields in items:
         result.count("created" if instance.pk is None else "updated")
     with transaction.atomic():
-        _bulk_save([instance for _line, instance in items])
-        for instances in also:
-            _bulk_save(list(instances))
+        _bulk_save([(instance, fields) for _line, instance, fields in items])
+        for pairs in also:
+            _bulk_save(list(pairs))
     return result
 
 
-def _bulk_save(instances: list) -> None:
-    """Insert the new instances and update the others (all of one model), in batches, and
-    write their history rows in bulk (bulk writes send no signals); the history's reason
-    is the command's (careerpath.audit)."""
-    if not instances:
+def _bulk_save(pairs: list) -> None:
+    """Insert the new instances and update the others' changed fields (all of one model),
+    in batches, and write their history rows in bulk (bulk writes send no signals); the
+    history's reason is the command's (careerpath.audit). `pairs` are (instance, names of
+    its changed fields); updates are grouped by those names, so that each UPDATE sets only
+    what changed (Django's bulk_update writes a CASE per field and row)."""
+    if not pairs:
         return
-    model = type(instances[0])
-    new = [i for i in instances if i.pk is None]
-    old = [i for i in instances if i.pk is not None]
-    now = timezone.now()
-    reason = current_reason()
+    model = type(pairs[0][0])
+    new = [instance for instance, _fields in pairs if instance.pk is None]
+    changed = [(instance, fields) for instance, fields in pairs if instance.pk and fields]
+    now, reason = timezone.now(), current_reason()
     if new:
         model.objects.bulk_create(new, batch_size=BATCH_SIZE)
         model.history.bulk_history_create(new, batch_size=BATCH_SIZE, default_change_reason=reason)
-    if old:
-        fields = []
-        for f in model._meta.concrete_fields:
-            if f.primary_key or getattr(f, "auto_now_add", False):
-                continue
-            if getattr(f, "auto_now", False):
-                for instance in old:
-                    setattr(instance, f.attname, now)
-            fields.append(f.name)
-        model.objects.bulk_update(old, fields, batch_size=BATCH_SIZE)
+    auto_now = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+    groups: dict[frozenset, list] = {}
+    for instance, fields in changed:
+        for f in auto_now:
+            setattr(instance, f.attname, now)
+        groups.setdefault(frozenset(fields) | {f.name for f in auto_now}, []).append(instance)
+    for fields, instances in groups.items():
+        _bulk_update(model, instances, sorted(fields))
+    if old := [instance for group in groups.values() for instance in group]:
         model.history.bulk_history_create(
             old, batch_size=BATCH_SIZE, update=True, default_change_reason=reason
         )
+
+
+def _bulk_update(model, instances: list, names: list[str]) -> None:
+    """Write `names` of `instances` to the database. On PostgreSQL, one UPDATE ... FROM
+    unnest(arrays) per 5,000 rows; elsewhere Django's bulk_update, whose CASE expressions
+    cost about 0.5 ms a row in Python (27 s for 50,000 rows here)."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(instances, names, batch_size=UPDATE_BATCH_SIZE)
+        return
+    meta, qn = model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    pk = meta.pk
+    columns = [pk, *fields]
+    assignments = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in fields)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)
+    aliases = ", ".join(qn(f.column) for f in columns)
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {assignments} "
+        f"FROM unnest({arrays}) AS v({aliases}) "
+        f"WHERE {qn(meta.db_table)}.{qn(pk.column)} = v.{qn(pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(instances), 5000):
+            chunk = instances[start : start + 5000]
+            values = [
+                [f.get_db_prep_save(getattr(i, f.attname), connection) for i in chunk]
+                for f in columns
+            ]
+            cursor.execute(sql, values)
 
 
 # People ----------------------------------------------------------------------------------
@@ -529,8 +572,9 @@ def _existing_evidence(employees: dict[str, Employee]) -> dict[tuple, Evidence]:
     }
 
 
-def _evidence_set(evidence: Evidence, fields: dict, now: datetime.datetime) -> bool:
-    """Apply the fields that differ; True if any did. An imported decision has no reviewer."""
+def _evidence_set(evidence: Evidence, fields: dict, now: datetime.datetime) -> set[str]:
+    """Apply the fields that differ and return their names (empty: none did). An imported
+    decision has no reviewer."""
     changed = {name: value for name, value in fields.items() if getattr(evidence, name) != value}
     for name, value in changed.items():
         setattr(evidence, name, value)
@@ -539,7 +583,9 @@ def _evidence_set(evidence: Evidence, fields: dict, now: datetime.datetime) -> b
         evidence.reviewed_by = None
         evidence.reviewed_at = now if decided else None
         evidence.review_comment = "Imported" if decided else ""
-    return bool(changed)
+    if "status" in changed:
+        return {*changed, "reviewed_by", "reviewed_at", "review_comment"}
+    return set(changed)
 
 
 def evidence_import(*, text: str) -> ImportResult:
@@ -621,7 +667,7 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
     result = ImportResult(
         "import_helpdesk_tickets", withdrawn=0, skips=dict.fromkeys(helpdesk.SKIP_REASONS, 0)
     )
-    seen, items = {}, []
+    seen, items, withdrawn = {}, [], []
     for ticket in tickets:
         line = ticket.line
         if not ticket.id:
@@ -643,7 +689,7 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
                 if evidence.status != Evidence.Status.WITHDRAWN:
                     evidence.status = Evidence.Status.WITHDRAWN
                     evidence.review_comment = "Reopened in the helpdesk"
-                    items.append((line, evidence))
+                    withdrawn.append((evidence, {"status", "review_comment"}))
                     result.withdrawn += 1
             continue
         if decision.outcome != "count":
@@ -670,13 +716,14 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
             fields |= {"employee": employee, "status": Evidence.Status.SUBMITTED}
         elif evidence.status == Evidence.Status.WITHDRAWN:
             fields["status"] = Evidence.Status.SUBMITTED  # solved again after reopening
-        if _evidence_set(evidence, fields, now):
-            items.append((line, evidence))
+        if changed := _evidence_set(evidence, fields, now):
+            items.append((line, evidence, changed))
+        elif evidence.pk is None:
+            items.append((line, evidence, set()))
         else:
             result.count("unchanged")
-    withdrawn = [(line, e) for line, e in items if e.status == Evidence.Status.WITHDRAWN]
-    counted = [(line, e) for line, e in items if e.status != Evidence.Status.WITHDRAWN]
-    _save_items(result, counted, problems, also=[[e for _line, e in withdrawn], agent_rows])
+    agents = [(row, {"employee"}) for row in agent_rows]
+    _save_items(result, items, problems, also=[withdrawn, agents])
     return result
 
 
@@ -697,7 +744,7 @@ def tag_mappings_import(*, text: str) -> ImportResult:
         if errors:
             return None
         mapping = existing.get(tag.lower()) or HelpdeskTagCategory(tag=tag)
-        changed = mapping.category != category
+        changed = {"category"} if mapping.category != category else set()
         mapping.category = category
         return tag.lower(), mapping, changed
 
@@ -751,7 +798,7 @@ def metrics_import(*, text: str) -> ImportResult:
             return None
         key = (employee.pk, metric, period)
         item = existing.get(key) or MonthlyMetric(employee=employee, metric=metric, period=period)
-        changed = item.value != value
+        changed = {"value"} if item.value != value else set()
         item.value = value
         return key, item, changed
 
