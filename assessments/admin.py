@@ -210,15 +210,19 @@ class HelpdeskTagCategoryAdmin(SimpleHistoryAdmin):
     search_fields = ("tag", "category")
 
     def changelist_view(self, request, extra_context=None):
-        if request.method == "GET":
-            warnings = tag_mapping_warnings()
-            if warnings:
-                tags = dict(HelpdeskTagCategory.objects.filter(pk__in=warnings).values_list(
-                    "pk", "tag"))  # fmt: skip
-                for pk, notes in warnings.items():
-                    self.message_user(
-                        request, f"“{tags.get(pk, pk)}”: {'; '.join(notes)}.", messages.WARNING
-                    )
+        if request.method == "GET" and (warnings := tag_mapping_warnings()):
+            tags = dict(
+                HelpdeskTagCategory.objects.filter(pk__in=warnings).values_list("pk", "tag")
+            )
+            shown = list(warnings.items())[:5]  # messages travel in a cookie: keep it small
+            for pk, notes in shown:
+                self.message_user(request, f"“{tags[pk]}”: {'; '.join(notes)}.", messages.WARNING)
+            if len(warnings) > len(shown):
+                self.message_user(
+                    request,
+                    f"{len(warnings) - len(shown)} more mapping(s) may never count.",
+                    messages.WARNING,
+                )
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):

@@ -384,3 +384,46 @@ def test_the_helpdesk_time_zone_setting_is_used(team, settings):
     settings.HELPDESK_TIME_ZONE = "America/New_York"
     helpdesk_tickets_import(text=zendesk("7,SSO,integration,Solved,Zoë Müller,2025-09-01 21:30,"))
     assert Evidence.objects.get().occurred_on == datetime.date(2025, 9, 2)  # 01:30 UTC
+
+
+# The admin ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hr_client(client, seeded):
+    from people.roles import roles_ensure
+
+    hr = UserFactory(username="hr-helpdesk@example.com", is_staff=True)
+    hr.groups.add(roles_ensure())
+    client.force_login(hr)
+    return client
+
+
+def test_the_tag_mappings_list_warns_about_a_mapping_that_never_counts(hr_client):
+    from django.urls import reverse
+
+    HelpdeskTagCategory.objects.create(tag="integration", category="integration")
+    HelpdeskTagCategory.objects.create(tag="billing", category="billing")
+
+    response = hr_client.get(reverse("admin:assessments_helpdesktagcategory_changelist"))
+
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == ["“billing”: no requirement counts billing tickets."]
+
+
+def test_hr_maps_an_agent_in_the_admin_and_the_row_is_theirs(hr_client, team):
+    from django.urls import reverse
+
+    agent = HelpdeskAgent.objects.create(name="361001", key="361001")
+    url = reverse("admin:assessments_helpdeskagent_change", args=[agent.pk])
+
+    response = hr_client.post(url, {"name": "361001", "employee": team["zoe"].pk})
+
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert (agent.employee, agent.source) == (team["zoe"], "hr")
+    add = reverse("admin:assessments_helpdeskagent_add")
+    clash = hr_client.post(add, {"name": " 361001 ", "employee": team["ravi"].pk})
+    assert clash.context["adminform"].form.errors == {
+        "name": ["Another row already maps this agent."]
+    }
