@@ -269,7 +269,7 @@ def tickets_from_json(text: str) -> tuple[list[Ticket], list[str]]:
     if isinstance(page, dict) and isinstance(page.get("tickets"), list):
         users = {
             str(u.get("id")): u
-            for u in page.get("users") or []
+            for u in (page.get("users") if isinstance(page.get("users"), list) else [])
             if isinstance(u, dict) and isinstance(u.get("id"), int | str)
         }
         for index, obj in enumerate(page["tickets"], start=1):

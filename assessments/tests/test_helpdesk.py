@@ -427,3 +427,12 @@ def test_hr_maps_an_agent_in_the_admin_and_the_row_is_theirs(hr_client, team):
     assert clash.context["adminform"].form.errors == {
         "name": ["Another row already maps this agent."]
     }
+
+
+@pytest.mark.parametrize("users", ["true", "{}", '"x"', "[1, null, {}]", "null"])
+def test_a_page_whose_users_are_not_a_list_of_users_is_read_without_them(team, users):
+    text = (
+        '{"tickets": [{"id": 7, "subject": "S", "status": "solved", "tags": ["css"], '
+        '"assignee_id": 361001, "updated_at": "2025-01-05T10:00:00Z"}], "users": ' + users + "}"
+    )
+    assert helpdesk_tickets_import(text=text).skips["unknown agent"] == 1
