@@ -5,11 +5,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from frameworks.models import MetricDefinition
 
+from .helpdesk import agent_key, tag_mapping_warnings
 from .models import (
     Attestation,
     CompetencyRating,
     Evidence,
     EvidenceReview,
+    HelpdeskAgent,
     HelpdeskTagCategory,
     Leaver,
     MonthlyMetric,
@@ -199,8 +201,73 @@ class MonthlyMetricAdmin(NotOwnRecordsMixin, SimpleHistoryAdmin):
 
 @admin.register(HelpdeskTagCategory)
 class HelpdeskTagCategoryAdmin(SimpleHistoryAdmin):
+    """Tags match ignoring case, as the export writes them. A mapping that can never count
+    (no requirement asks for its category, no export can write its tag, another mapping of
+    the same tag wins) is flagged with a warning, never refused: HR may be preparing a
+    framework that will count it."""
+
     list_display = ("tag", "category")
     search_fields = ("tag", "category")
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and (warnings := tag_mapping_warnings()):
+            tags = dict(
+                HelpdeskTagCategory.objects.filter(pk__in=warnings).values_list("pk", "tag")
+            )
+            shown = list(warnings.items())[:5]  # messages travel in a cookie: keep it small
+            for pk, notes in shown:
+                self.message_user(request, f"“{tags[pk]}”: {'; '.join(notes)}.", messages.WARNING)
+            if len(warnings) > len(shown):
+                self.message_user(
+                    request,
+                    f"{len(warnings) - len(shown)} more mapping(s) may never count.",
+                    messages.WARNING,
+                )
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if notes := tag_mapping_warnings().get(obj.pk):
+            self.message_user(request, f"“{obj.tag}” may never count: {'; '.join(notes)}.",
+                              messages.WARNING)  # fmt: skip
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change
+
+
+class HelpdeskAgentForm(forms.ModelForm):
+    class Meta:
+        model = HelpdeskAgent
+        fields = ("name", "employee")
+
+    def clean(self):
+        cleaned = super().clean()
+        if name := cleaned.get("name"):
+            key = agent_key(name)
+            if HelpdeskAgent.objects.filter(key=key).exclude(pk=self.instance.pk).exists():
+                self.add_error("name", "Another row already maps this agent.")
+            self.instance.key = key
+        return cleaned
+
+
+@admin.register(HelpdeskAgent)
+class HelpdeskAgentAdmin(SimpleHistoryAdmin):
+    """Who each helpdesk agent is. The ticket importer adds the agents it meets, matched to
+    the one employee with their full name or to nobody; HR reviews and sets them here. A
+    row HR saved is never matched again by the importer. No employee: the agent's tickets
+    are skipped as an unknown agent."""
+
+    form = HelpdeskAgentForm
+    list_display = ("name", "employee", "source")
+    list_filter = ("source", ("employee", admin.EmptyFieldListFilter))
+    list_select_related = ("employee__user",)
+    search_fields = ("name", "employee__user__email", "employee__user__last_name")
+    autocomplete_fields = ("employee",)
+    readonly_fields = ("source",)
+
+    def save_model(self, request, obj, form, change):
+        obj.source = HelpdeskAgent.Source.HR
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing is hard-deleted: the audit trail keeps every change

@@ -268,7 +268,8 @@ class MonthlyMetric(models.Model):
 
 
 class HelpdeskTagCategory(models.Model):
-    """Maps a helpdesk ticket tag (Zendesk/Freshdesk) to an evidence category."""
+    """Maps a helpdesk ticket tag (Zendesk/Freshdesk) to an evidence category; tags match
+    ignoring case, as the export writes them (Freshdesk's may hold spaces)."""
 
     tag = models.CharField(max_length=100, unique=True)
     category = models.SlugField(max_length=60)
@@ -281,6 +282,40 @@ class HelpdeskTagCategory(models.Model):
 
     def __str__(self):
         return f"{self.tag} → {self.category}"
+
+
+class HelpdeskAgent(models.Model):
+    """Who a helpdesk agent is here, for exports that name the agent (or give an id) but
+    no e-mail. The ticket importer adds a row for every agent it meets: matched to the one
+    employee whose full name is the agent's name, or to nobody (their tickets are skipped
+    as "unknown agent"). HR reviews the rows and sets the employee; a row HR set is never
+    matched again automatically."""
+
+    class Source(models.TextChoices):
+        AUTO = "auto", "Matched by the importer"
+        HR = "hr", "Set by HR"
+
+    name = models.CharField(
+        max_length=200, help_text="The agent's name or id as the helpdesk export writes it."
+    )
+    key = models.CharField(
+        max_length=200, unique=True, editable=False,
+        help_text="The name in lower case with single spaces: what the importer matches.",
+    )  # fmt: skip
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Empty: this agent's tickets are skipped as an unknown agent.",
+    )  # fmt: skip
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.AUTO)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = "helpdesk agent"
+
+    def __str__(self):
+        return self.name
 
 
 class Leaver(Employee):

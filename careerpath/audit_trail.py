@@ -28,6 +28,7 @@ from assessments.models import (
     Attestation,
     CompetencyRating,
     Evidence,
+    HelpdeskAgent,
     HelpdeskTagCategory,
     MonthlyMetric,
 )
@@ -130,6 +131,7 @@ AUDITED = [
         lambda r: f"{_person(r.employee)}: {r.metric} {r.period:%Y-%m}",
     ),
     Audited(HelpdeskTagCategory, (), lambda r: r.tag),
+    Audited(HelpdeskAgent, (), lambda r: f"helpdesk agent {r.name}"),
     Audited(ApprovalStep, (), lambda r: f"{r.framework_slug} step {r.order}: {r.name}"),
     Audited(Framework, (), lambda r: f"{r.name} v{r.version}"),
     Audited(Level, ("framework",), lambda r: f"{r.code} · {r.title} ({_version(r.framework)})"),

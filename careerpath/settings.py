@@ -7,6 +7,7 @@ SECRET_KEY.
 """
 
 import os
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -134,6 +135,15 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "UTC")
+# Helpdesk exports write local times without an offset, in the helpdesk account's zone.
+HELPDESK_TIME_ZONE = env("HELPDESK_TIME_ZONE", TIME_ZONE)
+try:
+    zoneinfo.ZoneInfo(HELPDESK_TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    raise ImproperlyConfigured(
+        f"HELPDESK_TIME_ZONE {HELPDESK_TIME_ZONE!r} is not a time zone name (e.g. "
+        "Europe/Berlin, America/New_York)."
+    ) from None
 USE_I18N = True
 USE_TZ = True
 

@@ -25,6 +25,7 @@ from assessments.importers import (
     helpdesk_tickets_import,
     metrics_import,
     people_import,
+    tag_mappings_import,
 )
 from assessments.models import HelpdeskTagCategory
 from assessments.tests.factories import EvidenceFactory
@@ -221,6 +222,22 @@ IMPORTERS = {
         ["id", "subject", "tags", "solved at", "assignee email"],
         ["77", "Hello", "api", "2025-01-05T10:00:00+02:00", "manager@example.com"],
     ),
+    "import_helpdesk_tickets (Zendesk CSV)": (
+        helpdesk_tickets_import,
+        ["Id", "Subject", "Status", "Tags", "Assignee", "Solved at", "Updated at"],
+        ["77", "Hello", "Solved", "api vip", "Manager Person", "09/01/2025 1:17 PM", ""],
+    ),
+    "import_helpdesk_tickets (Freshdesk CSV)": (
+        helpdesk_tickets_import,
+        ["Ticket ID", "Subject", "Status", "Agent", "Tags", "Resolved time", "Closed time"],
+        ["77", "Hello", "Resolved", "Manager Person", "API Integration,sync",
+         "01.09.2025 13:17", ""],
+    ),
+    "import_helpdesk_tags": (
+        tag_mappings_import,
+        ["tag", "category"],
+        ["API Integration", "integration"],
+    ),
 }  # fmt: skip
 
 PROBLEM = re.compile(r"line \d+: \S|the file|missing column")
@@ -277,6 +294,56 @@ def test_no_importer_fails_on_hostile_bytes(world, name):
             importer(text=decode(raw))
 
         assert_all_or_nothing(run, (",".join(header) + "\n").encode() + data)
+
+    check()
+
+
+json_value = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), hostile_text),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(hostile_text, inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+GOOD_TICKET = {
+    "id": 77, "subject": "Hello", "status": "solved", "tags": ["api"], "assignee_id": 361001,
+    "updated_at": "2025-01-05T10:00:00Z", "metric_set": {"solved_at": "2025-01-05T09:00:00Z"},
+}  # fmt: skip
+
+
+@st.composite
+def hostile_ndjson(draw):
+    """Zendesk's JSON export, one ticket a line, with hostile values (of any JSON type)."""
+    import json
+
+    lines = []
+    for _ in range(draw(st.integers(1, 3))):
+        ticket = dict(GOOD_TICKET)
+        for key in draw(st.sets(st.sampled_from(sorted(GOOD_TICKET)), min_size=1, max_size=3)):
+            ticket[key] = draw(json_value)
+        lines.append(json.dumps(ticket))
+    if draw(st.booleans()):  # or one incremental-export page
+        return json.dumps({"tickets": [json.loads(line) for line in lines],
+                           "users": draw(json_value)})  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def test_the_zendesk_json_import_never_fails_or_writes_half(world):
+    @bounded("importer")
+    @given(text=hostile_ndjson())
+    def check(text):
+        assert_all_or_nothing(lambda t: helpdesk_tickets_import(text=t), text)
+
+    check()
+
+
+def test_the_zendesk_json_import_never_fails_on_hostile_bytes(world):
+    from assessments.importers import decode
+
+    @bounded("importer")
+    @given(data=st.binary(max_size=200))
+    def check(data):
+        assert_all_or_nothing(lambda raw: helpdesk_tickets_import(text=decode(raw)), b"{" + data)
 
     check()
 

@@ -306,6 +306,7 @@ ADMIN_RIGHTS: dict[str, tuple[str, str]] = {
     "assessments.attestation":          ("v",    "v"),     # given on the career pages
     "assessments.monthlymetric":        ("vac",  "vac"),   # audited: never deleted
     "assessments.helpdesktagcategory":  ("vac",  "vac"),
+    "assessments.helpdeskagent":        ("vac",  "vac"),   # audited: never deleted
     "assessments.leaver":               ("v",    "v"),
     "promotions.eligibilitystatus":     ("v",    "v"),
     "promotions.notification":          ("v",    "v"),

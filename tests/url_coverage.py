@@ -106,6 +106,7 @@ def build_world() -> dict:
         Attestation,
         CompetencyRating,
         Evidence,
+        HelpdeskAgent,
         HelpdeskTagCategory,
         MonthlyMetric,
     )
@@ -227,6 +228,7 @@ def build_world() -> dict:
     )
     sweep = SweepRun.objects.create(key="coverage", as_of=TODAY)
     tag = HelpdeskTagCategory.objects.create(tag="salesforce", category="integration")
+    agent = HelpdeskAgent.objects.create(name="Agent Smith", key="agent smith")
 
     interval, _ = IntervalSchedule.objects.get_or_create(every=1, period="days")
     crontab = CrontabSchedule.objects.create(minute="0", hour="3")
@@ -267,6 +269,7 @@ def build_world() -> dict:
         "assessments.attestation": attestation,
         "assessments.monthlymetric": metric,
         "assessments.helpdesktagcategory": tag,
+        "assessments.helpdeskagent": agent,
         "assessments.leaver": leaver,
         "promotions.eligibilitystatus": eligibility,
         "promotions.notification": notification,

@@ -5,8 +5,10 @@ from ._base import ImportCommand
 
 class Command(ImportCommand):
     help = (
-        "Turn a Zendesk or Freshdesk ticket export (CSV) into ticket evidence waiting for "
-        "review, categorised by the helpdesk tag mappings; tickets with no mapped tag are "
-        "skipped. All rows or nothing: any bad row is reported and nothing changes."
+        "Turn a helpdesk export into ticket evidence waiting for review: a Zendesk CSV or "
+        "JSON export, a Freshdesk CSV export (as the vendor writes it, detected from the "
+        "file) or our own CSV (id, subject, tags, solved at, assignee email). Tickets that "
+        "cannot count (not solved or closed, unassigned, unknown agent, no mapped tag) are "
+        "skipped and counted; a malformed row fails the whole file and nothing changes."
     )
     importer = staticmethod(helpdesk_tickets_import)
