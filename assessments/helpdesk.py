@@ -30,8 +30,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Value
-from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from careerpath.input import control_problem, date_bounds_problem
@@ -302,7 +300,8 @@ def agents_resolve(tickets: list[Ticket], by_email: dict) -> tuple[dict, list[He
     mapping rows to create or change: new agents are matched to the one employee whose full
     name is theirs (or to nobody); rows HR set are kept as they are.
 
-    Three queries: the mapping rows, the employees with those names, nothing else.
+    Three queries: the mapping rows, everyone's names (compared in Python), the employees
+    with those names.
     """
     names = {}
     for t in tickets:
@@ -315,12 +314,20 @@ def agents_resolve(tickets: list[Ticket], by_email: dict) -> tuple[dict, list[He
     matches = Counter()
     employee_of = {}
     if wanted:
-        full = Lower(Concat("user__first_name", Value(" "), "user__last_name"))
-        found = Employee.objects.annotate(full=full).filter(full__in=wanted)
-        for employee in found.select_related("user", "framework"):
-            key = agent_key(employee.user.get_full_name())
-            matches[key] += 1
-            employee_of[key] = employee
+        # Names compared in Python: SQLite's lower() folds only ASCII ("Émile" ≠ "émile").
+        wanted_keys = set(wanted)
+        names_of = Employee.objects.order_by().values_list(
+            "pk", "user__first_name", "user__last_name"
+        )
+        ids = {}
+        for pk, first, last in names_of.iterator(chunk_size=5000):
+            key = agent_key(f"{first} {last}")
+            if key in wanted_keys:
+                matches[key] += 1
+                ids[key] = pk
+        found = Employee.objects.filter(pk__in=ids.values()).select_related("user", "framework")
+        by_pk = {employee.pk: employee for employee in found}
+        employee_of = {key: by_pk[pk] for key, pk in ids.items()}
     result, changes = {}, []
     for key, name in names.items():
         if len(key) > 200:  # longer than any name the table holds: nobody's

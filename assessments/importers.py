@@ -661,13 +661,33 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
     by_agent, agent_rows = helpdesk.agents_resolve(tickets, by_email)
     categories = helpdesk.tag_categories()
     ids = [t.id for t in tickets if t.id]
-    existing_all = helpdesk.ticket_evidence(ids)
-    first_of = {ref: items[0] for ref, items in existing_all.items()}
+    found = helpdesk.ticket_evidence(ids)
+    # Only items this importer made are its to move, withdraw or restore; an item a person
+    # submitted themselves (submitted_by set) is theirs and their manager's, never touched.
+    imported_of = {
+        ref: [e for e in items if e.submitted_by_id is None] for ref, items in found.items()
+    }
+    submitted_by_person = {
+        ref: {e.employee_id for e in items if e.submitted_by_id is not None}
+        for ref, items in found.items()
+    }
+    live_of = {
+        ref: next((e for e in items if e.status != Evidence.Status.WITHDRAWN), items[0])
+        for ref, items in imported_of.items()
+        if items
+    }
     zone, now = helpdesk.helpdesk_zone(), timezone.now()
     result = ImportResult(
         "import_helpdesk_tickets", withdrawn=0, skips=dict.fromkeys(helpdesk.SKIP_REASONS, 0)
     )
     seen, items, withdrawn = {}, [], []
+
+    def withdraw(evidence: Evidence, why: str) -> None:
+        evidence.status = Evidence.Status.WITHDRAWN
+        evidence.review_comment = why
+        withdrawn.append((evidence, {"status", "review_comment"}))
+        result.withdrawn += 1
+
     for ticket in tickets:
         line = ticket.line
         if not ticket.id:
@@ -682,15 +702,15 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
         seen[ticket.id] = line
         decision = helpdesk.ticket_decide(
             ticket, by_email=by_email, by_agent=by_agent, categories=categories,
-            existing=first_of,
+            existing=live_of,
         )  # fmt: skip
+        candidates = imported_of.get(ticket.id, [])
         if decision.outcome == "withdraw":
-            for evidence in existing_all[ticket.id]:
-                if evidence.status != Evidence.Status.WITHDRAWN:
-                    evidence.status = Evidence.Status.WITHDRAWN
-                    evidence.review_comment = "Reopened in the helpdesk"
-                    withdrawn.append((evidence, {"status", "review_comment"}))
-                    result.withdrawn += 1
+            for evidence in candidates:
+                # A rejected item counts for nothing already; its decision stays.
+                if evidence.status in (Evidence.Status.SUBMITTED, Evidence.Status.APPROVED):
+                    was = "approved" if evidence.status == Evidence.Status.APPROVED else "waiting"
+                    withdraw(evidence, f"{REOPENED} (was {was})")
             continue
         if decision.outcome != "count":
             result.skips[decision.outcome] += 1
@@ -704,19 +724,40 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
             problems.append(f"line {line}: {problem}")
             continue
         employee = decision.employee
-        candidates = existing_all.get(ticket.id, [])
-        evidence = next((e for e in candidates if e.employee_id == employee.pk), None)
-        evidence = evidence or (candidates[0] if candidates else None)
+        mine = next((e for e in candidates if e.employee_id == employee.pk), None)
+        if employee.pk in submitted_by_person.get(ticket.id, set()):
+            evidence = None  # they submitted this ticket themselves: their item stands
+            result.count("unchanged")
+        else:
+            evidence = mine or (candidates[0] if candidates else None)
+        # One ticket counts for one person: other people's items for it stop counting.
+        for other in candidates:
+            if other is not evidence and other.employee_id != employee.pk and other.status in (
+                Evidence.Status.SUBMITTED, Evidence.Status.APPROVED,
+            ):  # fmt: skip
+                withdraw(other, f"Reassigned in the helpdesk to {employee.name}")
+        if evidence is None and employee.pk in submitted_by_person.get(ticket.id, set()):
+            continue
         if evidence is None:
             evidence = Evidence(employee=employee, kind=EvidenceKind.TICKET, reference=ticket.id)
         title = (ticket.subject or f"Ticket {ticket.id}")[:300]
         fields = {"title": title, "category": decision.category, "occurred_on": solved_on}
+        restored = None
         if evidence.pk is not None and evidence.employee_id != employee.pk:
             # Reassigned: the new agent's item, for their manager to review.
             fields |= {"employee": employee, "status": Evidence.Status.SUBMITTED}
-        elif evidence.status == Evidence.Status.WITHDRAWN:
-            fields["status"] = Evidence.Status.SUBMITTED  # solved again after reopening
-        if changed := _evidence_set(evidence, fields, now):
+        elif evidence.status == Evidence.Status.WITHDRAWN and evidence.review_comment.startswith(
+            REOPENED
+        ):
+            # Solved again after reopening: the decision it had before comes back (a person's
+            # own withdrawal is theirs and stays).
+            restored = _decision_before_reopening(evidence)
+        if restored is not None:
+            evidence.status, evidence.review_comment = restored
+            changed = {"status", "review_comment"}
+            changed |= _evidence_set(evidence, fields, now)
+            items.append((line, evidence, changed))
+        elif changed := _evidence_set(evidence, fields, now):
             items.append((line, evidence, changed))
         elif evidence.pk is None:
             items.append((line, evidence, set()))
@@ -725,6 +766,18 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
     agents = [(row, {"employee"}) for row in agent_rows]
     _save_items(result, items, problems, also=[withdrawn, agents])
     return result
+
+
+REOPENED = "Reopened in the helpdesk"
+
+
+def _decision_before_reopening(evidence: Evidence) -> tuple[str, str]:
+    """(status, review comment) a ticket's item had before the helpdesk reopened it: an
+    approval stands (with its reviewer's words), otherwise it waits for review again."""
+    if evidence.review_comment.endswith("(was approved)"):
+        review = evidence.reviews.filter(decision="approved").order_by("-created_at").first()
+        return Evidence.Status.APPROVED, (review.comment if review else "Imported")
+    return Evidence.Status.SUBMITTED, ""
 
 
 def tag_mappings_import(*, text: str) -> ImportResult:

@@ -96,6 +96,12 @@ def clear() -> None:
     """Every evidence row and its history, and the helpdesk agents (the bench's database)."""
     from django.db import connection
 
+    if "bench" not in connection.settings_dict["NAME"]:
+        raise SystemExit(
+            "bench/imports.py empties the evidence tables: point DATABASE_URL at a database "
+            "whose name contains 'bench' (e.g. careerpath_bench)."
+        )
+
     from assessments.models import Evidence, HelpdeskAgent
 
     tables = [m._meta.db_table for m in (Evidence, Evidence.history.model, HelpdeskAgent,

@@ -208,6 +208,69 @@ def test_a_reopened_ticket_is_withdrawn_until_solved_again(team):
     )  # fmt: skip
 
 
+def test_an_approval_survives_a_reopen_and_a_person_s_withdrawal_survives_a_reimport(team):
+    from assessments.services import evidence_review, evidence_withdraw
+
+    manager = EmployeeFactory(level_code="senior-superhero")
+    Employee.objects.filter(pk=team["zoe"].pk).update(manager=manager)
+    solved = "7,SSO,integration,Solved,Zoë Müller,2025-09-01 10:00,"
+    helpdesk_tickets_import(text=zendesk(solved))
+    item = Evidence.objects.get()
+    evidence_review(evidence=item, actor=manager.user, decision="approved", comment="Nice fix")
+    helpdesk_tickets_import(text=zendesk("7,SSO,integration,Open,Zoë Müller,,"))
+    assert Evidence.objects.get().status == "withdrawn"  # counts for nothing while reopened
+    helpdesk_tickets_import(text=zendesk(solved))
+    item.refresh_from_db()
+    assert (item.status, item.review_comment, item.reviewed_by) == (
+        "approved", "Nice fix", manager.user,
+    )  # fmt: skip
+
+    # The person takes it back themselves: the same file again leaves it withdrawn.
+    second = Evidence.objects.create(
+        employee=team["zoe"], kind="ticket", reference="8", category="integration",
+        title="Old", occurred_on=datetime.date(2025, 9, 1), status="submitted",
+    )  # fmt: skip
+    evidence_withdraw(evidence=second, actor=team["zoe"].user)
+    rows = zendesk("8,Old,integration,Solved,Zoë Müller,2025-09-01 10:00,")
+    helpdesk_tickets_import(text=rows)
+    second.refresh_from_db()
+    assert second.status == "withdrawn"
+
+
+def test_evidence_a_person_submitted_is_never_moved_or_rewritten(team):
+    from assessments.services import evidence_submit
+
+    theirs = evidence_submit(
+        employee=team["zoe"], actor=team["zoe"].user, kind="ticket", category="scripting",
+        title="My scripting ticket", reference="7", occurred_on=datetime.date(2025, 8, 1),
+        description="How I fixed it",
+    )  # fmt: skip
+    Evidence.objects.filter(pk=theirs.pk).update(status="approved")
+    before = evidence_rows()
+    # The export says Ravi, or Zoë with another category: her item stays as she wrote it.
+    helpdesk_tickets_import(text=zendesk("7,SSO,integration,Solved,Zoë Müller,2025-09-01 10:00,"))
+    assert evidence_rows() == before
+    helpdesk_tickets_import(text=zendesk("7,SSO,integration,Solved,Ravi Kumar,2025-09-01 10:00,"))
+    theirs.refresh_from_db()
+    assert (theirs.employee, theirs.category, theirs.status) == (
+        team["zoe"], "scripting", "approved",
+    )  # fmt: skip
+    ravi = Evidence.objects.get(employee=team["ravi"])
+    assert (ravi.reference, ravi.status) == ("7", "submitted")
+
+
+def test_one_ticket_never_counts_for_two_people(team):
+    # What the old importer left after a reassignment: an approved item for each agent.
+    for agent in ("zoe", "ravi"):
+        Evidence.objects.create(
+            employee=team[agent], kind="ticket", reference="7", category="integration",
+            title="SSO", occurred_on=datetime.date(2025, 9, 1), status="approved",
+        )  # fmt: skip
+    helpdesk_tickets_import(text=zendesk("7,SSO,integration,Solved,Ravi Kumar,2025-09-01 10:00,"))
+    counting = Evidence.objects.filter(reference="7").exclude(status="withdrawn")
+    assert [e.employee for e in counting] == [team["ravi"]]
+
+
 def test_a_solved_ticket_without_a_solved_time_counts_on_its_last_update(team):
     helpdesk_tickets_import(text=zendesk("7,SSO,integration,Closed,Zoë Müller,,2025-09-03 10:00"))
     assert Evidence.objects.get().occurred_on == datetime.date(2025, 9, 3)
@@ -240,6 +303,14 @@ def test_hr_overrides_a_match_and_the_importer_keeps_it(team):
     helpdesk_tickets_import(text=zendesk("7,SSO,integration,Solved,zoë  MÜLLER,2025-09-01,"))
 
     assert Evidence.objects.get().employee == team["ravi"]
+
+
+def test_an_agent_with_accented_capitals_is_matched_on_every_database(team):
+    emile = person("Émile", "Östberg", "emile@example.com")
+    helpdesk_tickets_import(
+        text=zendesk("9,SSO,integration,Solved,émile östberg,2025-09-01 10:00,")
+    )
+    assert Evidence.objects.get(reference="9").employee == emile
 
 
 def test_a_name_two_employees_share_is_an_unknown_agent(team):
