@@ -1,0 +1,36 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views
+from .docs import DocsView
+
+app_name = "api"
+
+
+def _api(view_class):
+    """A DRF view: DRF authenticates (session or token) and answers 401/403 itself, so the
+    site's login redirect does not apply."""
+    return login_not_required(view_class.as_view())
+
+
+urlpatterns = [
+    path("schema/", _api(SpectacularAPIView), name="schema"),
+    path("docs/", _api(DocsView), name="docs"),
+    path("me/career/", _api(views.MyCareerView), name="my_career"),
+    path("people/<int:pk>/career/", _api(views.PersonCareerView), name="person_career"),
+    path("team/", _api(views.TeamView), name="team"),
+    path("evidence/", _api(views.EvidenceListView), name="evidence_list"),
+    path("evidence/<int:pk>/", _api(views.EvidenceDetailView), name="evidence_detail"),
+    path("evidence/<int:pk>/review/", _api(views.EvidenceReviewView), name="evidence_review"),
+    path("promotion-cases/", _api(views.CaseListView), name="case_list"),
+    path("promotion-cases/<int:pk>/", _api(views.CaseDetailView), name="case_detail"),
+    path("promotion-cases/<int:pk>/decide/", _api(views.CaseDecideView), name="case_decide"),
+    path("frameworks/", _api(views.FrameworkListView), name="framework_list"),
+    path("frameworks/<slug:slug>/", _api(views.FrameworkDetailView), name="framework_detail"),
+    path(
+        "frameworks/<slug:slug>/versions/<int:version>/",
+        _api(views.FrameworkVersionView),
+        name="framework_version",
+    ),
+]
