@@ -101,6 +101,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
     score = serializers.DecimalField(
         max_digits=6, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
     )
+    category = serializers.CharField(read_only=True, help_text="A category slug, or empty.")
+    outcome = serializers.ChoiceField(
+        choices=Evidence.Outcome.choices, allow_blank=True, read_only=True,
+        help_text="Exams only: passed or failed; empty for other kinds.",
+    )  # fmt: skip
 
     class Meta:
         model = Evidence

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
@@ -14,6 +15,12 @@ def _api(view_class):
     return login_not_required(view_class.as_view())
 
 
+@login_not_required
+def not_found(request, rest):
+    """Any other address under /api/: a 404 in the API's error body, not the HTML page."""
+    return JsonResponse({"detail": "No such API address.", "code": "not_found"}, status=404)
+
+
 urlpatterns = [
     path("schema/", _api(SpectacularAPIView), name="schema"),
     path("docs/", _api(DocsView), name="docs"),
@@ -27,10 +34,12 @@ urlpatterns = [
     path("promotion-cases/<int:pk>/", _api(views.CaseDetailView), name="case_detail"),
     path("promotion-cases/<int:pk>/decide/", _api(views.CaseDecideView), name="case_decide"),
     path("frameworks/", _api(views.FrameworkListView), name="framework_list"),
-    path("frameworks/<slug:slug>/", _api(views.FrameworkDetailView), name="framework_detail"),
+    path("frameworks/<str:slug>/", _api(views.FrameworkDetailView), name="framework_detail"),
     path(
-        "frameworks/<slug:slug>/versions/<int:version>/",
+        "frameworks/<str:slug>/versions/<int:version>/",
         _api(views.FrameworkVersionView),
         name="framework_version",
     ),
+    # Last: anything else under /api/ (a slug or an id the routes above do not take).
+    path("<path:rest>", not_found, name="not_found"),
 ]

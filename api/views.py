@@ -21,6 +21,7 @@ from assessments.selectors import (
     evidence_waiting_for,
 )
 from assessments.services import evidence_review, evidence_submit
+from careerpath.input import MAX_ID
 from frameworks.models import Competency, Framework, Level
 from frameworks.selectors import framework_as_dict, published_frameworks_list
 from people.models import Employee
@@ -30,6 +31,18 @@ from promotions.selectors import career_status, promotion_case_list, team_readin
 from promotions.services import approval_steps, promotion_decide, promotion_nominate
 
 from . import serializers as s
+
+# The largest value each URL id may take: a database id, a framework version (an integer
+# column). Larger numbers match the URL's <int:...> but no row: 404, not an overflow.
+ID_LIMITS = {"pk": MAX_ID, "version": 2**31 - 1}
+
+
+class BoundedIds:
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and permissions first
+        for name, limit in ID_LIMITS.items():
+            if name in kwargs and not 0 < kwargs[name] <= limit:
+                raise Http404("No such record.")
 
 
 def _me(request) -> Employee | None:
@@ -50,7 +63,7 @@ AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; to
 # --- careers ------------------------------------------------------------------------------
 
 
-class MyCareerView(APIView):
+class MyCareerView(BoundedIds, APIView):
     """Where I stand: the same JSON as `manage.py eligibility EMAIL --json`."""
 
     @extend_schema(parameters=[AS_OF], responses=s.CareerSerializer, operation_id="my_career")
@@ -61,7 +74,7 @@ class MyCareerView(APIView):
         return Response(career_status(employee=me, as_of=_as_of(request)).as_json())
 
 
-class PersonCareerView(APIView):
+class PersonCareerView(BoundedIds, APIView):
     """A person's career, for them, the managers above them and HR."""
 
     @extend_schema(parameters=[AS_OF], responses=s.CareerSerializer, operation_id="person_career")
@@ -72,12 +85,16 @@ class PersonCareerView(APIView):
         return Response(career_status(employee=employee, as_of=_as_of(request)).as_json())
 
 
-class TeamView(generics.GenericAPIView):
+class TeamView(BoundedIds, generics.GenericAPIView):
     """My direct and indirect reports with readiness for each of their next levels."""
 
     serializer_class = s.TeamMemberSerializer
 
-    @extend_schema(parameters=[s.TeamFilterSerializer], operation_id="team_list")
+    @extend_schema(
+        parameters=[s.TeamFilterSerializer],
+        responses=s.TeamMemberSerializer(many=True),
+        operation_id="team_list",
+    )
     def get(self, request):
         me = _me(request)
         if me is None:
@@ -128,12 +145,16 @@ def _team_row(row) -> dict:
 # --- evidence -----------------------------------------------------------------------------
 
 
-class EvidenceListView(generics.GenericAPIView):
+class EvidenceListView(BoundedIds, generics.GenericAPIView):
     """Evidence: mine, or (managers) of the people I may review; submit mine."""
 
     serializer_class = s.EvidenceSerializer
 
-    @extend_schema(parameters=[s.EvidenceFilterSerializer], operation_id="evidence_list")
+    @extend_schema(
+        parameters=[s.EvidenceFilterSerializer],
+        responses=s.EvidenceSerializer(many=True),
+        operation_id="evidence_list",
+    )
     def get(self, request):
         query = s.EvidenceFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -200,7 +221,7 @@ def _visible_evidence(request, pk) -> Evidence:
     return evidence
 
 
-class EvidenceDetailView(generics.GenericAPIView):
+class EvidenceDetailView(BoundedIds, generics.GenericAPIView):
     serializer_class = s.EvidenceSerializer
 
     @extend_schema(operation_id="evidence_get")
@@ -208,7 +229,7 @@ class EvidenceDetailView(generics.GenericAPIView):
         return Response(self.get_serializer(_visible_evidence(request, pk)).data)
 
 
-class EvidenceReviewView(generics.GenericAPIView):
+class EvidenceReviewView(BoundedIds, generics.GenericAPIView):
     """Approve or reject an item waiting for review (a manager above its owner)."""
 
     serializer_class = s.EvidenceSerializer
@@ -237,12 +258,16 @@ def _steps_context(cases) -> dict:
     return {"steps": {slug: approval_steps(slug) for slug in {c.framework.slug for c in cases}}}
 
 
-class CaseListView(generics.GenericAPIView):
+class CaseListView(BoundedIds, generics.GenericAPIView):
     """Promotion cases I may see (mine, my reports', all for HR); nominate a report."""
 
     serializer_class = s.PromotionCaseSerializer
 
-    @extend_schema(parameters=[s.CaseFilterSerializer], operation_id="promotion_case_list")
+    @extend_schema(
+        parameters=[s.CaseFilterSerializer],
+        responses=s.PromotionCaseSerializer(many=True),
+        operation_id="promotion_case_list",
+    )
     def get(self, request):
         query = s.CaseFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -296,7 +321,7 @@ def _visible_case(request, pk):
     return case
 
 
-class CaseDetailView(generics.GenericAPIView):
+class CaseDetailView(BoundedIds, generics.GenericAPIView):
     serializer_class = s.PromotionCaseSerializer
 
     @extend_schema(operation_id="promotion_case_get")
@@ -306,7 +331,7 @@ class CaseDetailView(generics.GenericAPIView):
         return Response(s.PromotionCaseSerializer(case, context=context).data)
 
 
-class CaseDecideView(generics.GenericAPIView):
+class CaseDecideView(BoundedIds, generics.GenericAPIView):
     """Decide the case's next approval step (a manager, then HR, as the framework says)."""
 
     serializer_class = s.PromotionCaseSerializer
@@ -335,12 +360,12 @@ class CaseDecideView(generics.GenericAPIView):
 # --- frameworks ---------------------------------------------------------------------------
 
 
-class FrameworkListView(generics.GenericAPIView):
+class FrameworkListView(BoundedIds, generics.GenericAPIView):
     """The published frameworks."""
 
     serializer_class = s.FrameworkSummarySerializer
 
-    @extend_schema(operation_id="framework_list")
+    @extend_schema(responses=s.FrameworkSummarySerializer(many=True), operation_id="framework_list")
     def get(self, request):
         page = self.paginate_queryset(published_frameworks_list().order_by("slug"))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -361,7 +386,7 @@ FRAMEWORK = {
 }
 
 
-class FrameworkDetailView(APIView):
+class FrameworkDetailView(BoundedIds, APIView):
     """The published version of a framework, with levels and requirements."""
 
     @extend_schema(responses={200: FRAMEWORK}, operation_id="framework_get")
@@ -372,7 +397,7 @@ class FrameworkDetailView(APIView):
         return Response(framework_as_dict(framework=framework))
 
 
-class FrameworkVersionView(APIView):
+class FrameworkVersionView(BoundedIds, APIView):
     """One version of a framework: the published one for everyone; any version for staff
     (as the framework page's ?version=)."""
 

@@ -197,6 +197,8 @@ PAGES: dict[str, Expect] = {
         _url("api:framework_version", lambda w: "support-formula", lambda w: w["objects"][
             "published"].version),
         get=f"401 {OK7} 401", post=f"401 {NO7} 401"),
+    "api:not_found": Expect(lambda w: "/api/no/such/address/",
+        get=" ".join(["404"] * 9)),
     # --- accounts (Django's auth views) ---
     "login": Expect(_url("login"),
         get="200 200 200 200 200 200 200 200 200"),

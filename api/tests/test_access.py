@@ -205,3 +205,29 @@ def test_errors_have_a_stable_body(as_):
     assert response["WWW-Authenticate"] == "Token"
     response = as_("employee").post("/api/team/", {}, format="json")
     assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/people/99999999999999999999999/career/",
+        "/api/evidence/9223372036854775808/",
+        "/api/promotion-cases/0/",
+        "/api/frameworks/support-formula/versions/4294967296/",
+        "/api/frameworks/caf\u00e9/",
+        "/api/no/such/thing/",
+    ],
+)
+def test_impossible_ids_and_addresses_are_json_404s(as_, url):
+    response = as_("hr").get(url)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_control_characters_are_refused_in_json_and_forms(as_):
+    body = {"kind": "ticket", "title": "a\x13b", "occurred_on": "2026-11-02"}
+    response = as_("employee").post("/api/evidence/", body, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    response = as_("employee").post("/api/evidence/", body)  # a form
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "invalid"
