@@ -247,3 +247,48 @@ class FrameworkSummarySerializer(serializers.Serializer):
     version = serializers.IntegerField()
     status = serializers.CharField()
     effective_date = serializers.DateField(allow_null=True)
+
+
+# --- ratings and confirmations ------------------------------------------------------------
+
+
+class RatingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    competency = serializers.CharField(source="competency.slug")
+    proficiency = serializers.CharField(source="proficiency.slug")
+    source = serializers.ChoiceField(choices=[("self", "self"), ("manager", "manager")])
+    period = serializers.CharField()
+    rated_on = serializers.DateField()
+    rated_by = serializers.CharField(source="rated_by.email", allow_null=True)
+    comment = serializers.CharField()
+
+
+class RatingFilterSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=[("self", "self"), ("manager", "manager")],
+                                     required=False)  # fmt: skip
+    period = serializers.RegexField(r"^\d{4}-(H[12]|Q[1-4])$", max_length=7, required=False)
+
+
+class RateSerializer(serializers.Serializer):
+    competency = serializers.SlugField(max_length=80, help_text="A competency's slug.")
+    proficiency = serializers.SlugField(max_length=80, help_text="A proficiency level's slug.")
+    period = serializers.CharField(
+        max_length=7, required=False, help_text="e.g. 2026-H2; the current half by default."
+    )
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ConfirmationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    level = serializers.CharField(source="level.code")
+    statement = serializers.CharField()
+    attested_on = serializers.DateField()
+    attested_by = serializers.CharField(source="attested_by.email", allow_null=True)
+    comment = serializers.CharField()
+
+
+class ConfirmSerializer(serializers.Serializer):
+    level = serializers.SlugField(max_length=80, help_text="The next level it is confirmed for.")
+    code = serializers.SlugField(max_length=80, help_text="The expectation's code.")
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")

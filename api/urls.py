@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views
@@ -15,6 +16,7 @@ def _api(view_class):
     return login_not_required(view_class.as_view())
 
 
+@csrf_exempt  # it changes nothing; a POST there is a 404 too, not the CSRF page
 @login_not_required
 def not_found(request, rest):
     """Any other address under /api/: a 404 in the API's error body, not the HTML page."""
@@ -26,6 +28,12 @@ urlpatterns = [
     path("docs/", _api(DocsView), name="docs"),
     path("me/career/", _api(views.MyCareerView), name="my_career"),
     path("people/<int:pk>/career/", _api(views.PersonCareerView), name="person_career"),
+    path("people/<int:pk>/ratings/", _api(views.RatingsView), name="person_ratings"),
+    path(
+        "people/<int:pk>/confirmations/",
+        _api(views.ConfirmationsView),
+        name="person_confirmations",
+    ),
     path("team/", _api(views.TeamView), name="team"),
     path("evidence/", _api(views.EvidenceListView), name="evidence_list"),
     path("evidence/<int:pk>/", _api(views.EvidenceDetailView), name="evidence_detail"),

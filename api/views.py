@@ -13,16 +13,22 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments.models import Evidence
+from assessments.models import Attestation, CompetencyRating, Evidence, review_period
 from assessments.selectors import (
+    attestation_expectations,
     evidence_for_employee,
     evidence_of_reports,
     evidence_visible_to,
     evidence_waiting_for,
 )
-from assessments.services import evidence_review, evidence_submit
+from assessments.services import (
+    attestation_record,
+    evidence_review,
+    evidence_submit,
+    rating_record,
+)
 from careerpath.input import MAX_ID
-from frameworks.models import Competency, Framework, Level
+from frameworks.models import Competency, Framework, Level, ProficiencyLevel
 from frameworks.selectors import framework_as_dict, published_frameworks_list
 from people.models import Employee
 from people.selectors import employee_for_user, employee_visible_to, team_member_get
@@ -355,6 +361,132 @@ class CaseDecideView(BoundedIds, generics.GenericAPIView):
         case = _visible_case(request, pk)
         context = {**self.get_serializer_context(), **_steps_context([case])}
         return Response(s.PromotionCaseSerializer(case, context=context).data)
+
+
+# --- ratings and confirmations ----------------------------------------------------------
+
+
+def _visible_person(request, pk) -> Employee:
+    employee = Employee.objects.select_related("user").filter(pk=pk).first()
+    if employee is None or not employee_visible_to(user=request.user, employee=employee):
+        raise Http404("No such person.")
+    return employee
+
+
+class RatingsView(BoundedIds, generics.GenericAPIView):
+    """A person's competency ratings (self and manager); rate: the person rates themselves,
+    a manager above them gives the manager rating (same period again: replaced)."""
+
+    serializer_class = s.RatingSerializer
+
+    @extend_schema(
+        parameters=[s.RatingFilterSerializer],
+        responses=s.RatingSerializer(many=True),
+        operation_id="rating_list",
+    )
+    def get(self, request, pk):
+        employee = _visible_person(request, pk)
+        query = s.RatingFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ratings = CompetencyRating.objects.filter(employee=employee, **query.validated_data)
+        ratings = ratings.select_related("competency", "proficiency", "rated_by").order_by(
+            "-rated_on", "-id"
+        )
+        page = self.paginate_queryset(ratings)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.RateSerializer, responses={201: s.RatingSerializer}, operation_id="rating_record"
+    )
+    def post(self, request, pk):
+        employee = _visible_person(request, pk)
+        data = s.RateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = data.validated_data
+        competency = Competency.objects.filter(
+            framework_id=employee.framework_id, slug=wanted["competency"]
+        ).first()
+        proficiency = ProficiencyLevel.objects.filter(
+            framework_id=employee.framework_id, slug=wanted["proficiency"]
+        ).first()
+        problems = {}
+        if competency is None:
+            problems["competency"] = [f"Not a competency of {employee.name}'s framework."]
+        if proficiency is None:
+            problems["proficiency"] = [f"Not a proficiency of {employee.name}'s framework."]
+        if problems:
+            raise s.serializers.ValidationError(problems)
+        today = timezone.localdate()
+        rating = rating_record(
+            employee=employee,
+            actor=request.user,
+            competency=competency,
+            proficiency=proficiency,
+            period=wanted.get("period") or review_period(today),
+            comment=wanted["comment"],
+            rated_on=today,
+        )
+        return Response(self.get_serializer(rating).data, status=status.HTTP_201_CREATED)
+
+
+class ConfirmationsView(BoundedIds, generics.GenericAPIView):
+    """A person's confirmations (a manager confirmed a qualitative expectation for one of
+    their next levels); confirm one (a manager above them, never themselves)."""
+
+    serializer_class = s.ConfirmationSerializer
+
+    @extend_schema(responses=s.ConfirmationSerializer(many=True), operation_id="confirmation_list")
+    def get(self, request, pk):
+        employee = _visible_person(request, pk)
+        items = (
+            Attestation.objects.filter(employee=employee)
+            .select_related("level", "attested_by")
+            .order_by("-attested_on", "-id")
+        )
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.ConfirmSerializer,
+        responses={201: s.ConfirmationSerializer},
+        operation_id="confirmation_record",
+    )
+    def post(self, request, pk):
+        employee = _visible_person(request, pk)
+        data = s.ConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = data.validated_data
+        expected = attestation_expectations(employee=employee)
+        item = next(
+            (
+                e
+                for e in expected.values()
+                if e.level.code == wanted["level"] and e.code == wanted["code"]
+            ),
+            None,
+        )
+        if item is None:
+            # Not something to confirm for this person: the service says so (and who may).
+            level = Level.objects.filter(
+                framework_id=employee.framework_id, code=wanted["level"]
+            ).first()
+            if level is None:
+                raise s.serializers.ValidationError(
+                    {"level": [f"{employee.name}'s framework has no level “{wanted['level']}”."]}
+                )
+            statement = wanted["code"]
+        else:
+            level, statement = item.level, item.label
+        attestation = attestation_record(
+            employee=employee,
+            actor=request.user,
+            code=wanted["code"],
+            level=level,
+            statement=statement,
+            attested_on=timezone.localdate(),
+            comment=wanted["comment"],
+        )
+        return Response(self.get_serializer(attestation).data, status=status.HTTP_201_CREATED)
 
 
 # --- frameworks ---------------------------------------------------------------------------

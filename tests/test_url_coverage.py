@@ -171,6 +171,14 @@ PAGES: dict[str, Expect] = {
         get="401 200 200 200 200 200 200 404 401", post=f"401 {NO7} 401"),
     "api:person_career": Expect(_url("api:person_career", EMPLOYEE),
         get="401 200 404 200 200 404 200 200 401", post=f"401 {NO7} 401"),
+    "api:person_ratings": Expect(_url("api:person_ratings", EMPLOYEE),  # POST: form errors
+        get="401 200 404 200 200 404 200 200 401",
+        post="401 400 404 400 400 404 400 400 401"),
+    # A person's confirmations; a manager above them confirms one (HR sees, may not).
+    "api:person_confirmations": Expect(_url("api:person_confirmations", EMPLOYEE),
+        get="401 200 404 200 200 404 200 200 401",
+        post="401 403 404 201+db 201+db 404 403 403 401",
+        data=lambda w: {"level": "superhero", "code": "integration-talk-through"}),
     "api:team": Expect(_url("api:team"),
         get="401 200 200 200 200 200 200 403 401", post=f"401 {NO7} 401"),
     "api:evidence_list": Expect(_url("api:evidence_list"),  # POST: the empty form's errors
@@ -525,6 +533,7 @@ ACTIONS = {
 # Pages that show a form on GET and act on its POST.
 FORMS = {
     "promotions:case",
+    "api:person_confirmations",
     "admin:axes_accessattempt_change",
     "admin:axes_accesslog_change",
     "admin:axes_accessfailurelog_change",

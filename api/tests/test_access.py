@@ -231,3 +231,10 @@ def test_control_characters_are_refused_in_json_and_forms(as_):
     response = as_("employee").post("/api/evidence/", body)  # a form
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
     assert response.json()["code"] == "invalid"
+
+
+def test_a_post_to_an_unknown_address_is_a_json_404():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/people/-1/ratings/", {})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
