@@ -1,7 +1,8 @@
 """HR issues and revokes API tokens here; a new key is shown once, never stored."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 
 from people.roles import user_is_hr
 
@@ -46,12 +47,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
             raise PermissionDenied(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
         obj.pk = token.pk
         obj.__dict__.update(token.__dict__)
-        self.message_user(
+        request._api_key_issued = (token, key)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The key, on this response only: never in a message, a redirect or the session."""
+        token, key = request._api_key_issued
+        response = TemplateResponse(
             request,
-            f"The key of “{token.name}” for {token.user}: {key} — copy it now, it is not shown "
-            "again (only its hash is stored).",
-            messages.WARNING,
-        )
+            "admin/api/apitoken/key_shown.html",
+            {**self.admin_site.each_context(request), "token": token, "key": key,
+             "title": "API token issued"},
+        )  # fmt: skip
+        return response  # the admin marks it never-cache (no-store)
 
     @admin.action(description="Revoke the selected tokens", permissions=["revoke"])
     def revoke(self, request, queryset):

@@ -99,9 +99,9 @@ def test_hr_issues_a_token_in_the_admin_and_sees_the_key_once(org):
     response = client.post(
         "/admin/api/apitoken/add/",
         {"user": org["employee"].user.pk, "name": "nightly export"},
-        follow=True,
     )
-    assert response.status_code == 200
+    assert response.status_code == 200  # the key on this page, not after a redirect
+    assert "no-store" in response["Cache-Control"]
     token = ApiToken.objects.get(name="nightly export")
     assert token.created_by == org["hr"].user
     shown = re.search(r"(cp_[A-Za-z0-9_-]{20,})", response.content.decode())
@@ -109,6 +109,7 @@ def test_hr_issues_a_token_in_the_admin_and_sees_the_key_once(org):
     assert _call(shown[1]).status_code == 200
     page = client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
     assert shown[1] not in page  # never shown again
+    assert shown[1] not in client.get("/admin/api/apitoken/").content.decode()
     client.post(
         "/admin/api/apitoken/",
         {"action": "revoke", "_selected_action": [token.pk]},
