@@ -48,6 +48,12 @@ def evidence_waiting_for(*, reviewer: Employee):
     )
 
 
+def evidence_of_reports(*, reviewer: Employee) -> QuerySet:
+    """Every item (any status) of the people `reviewer` may review: what a manager sees of
+    their reports' evidence (see `people.selectors.employee_reviewable_by`)."""
+    return Evidence.objects.filter(employee_id__in=reviewable_report_ids(manager=reviewer))
+
+
 def review_queue(
     *,
     reviewer: Employee,

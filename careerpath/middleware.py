@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 
 from .input import control_problem, parse_id
 
@@ -36,6 +36,12 @@ class HostileInputMiddleware:
 
     def __call__(self, request):
         problem = self.problem(request)
+        if problem and request.path.startswith("/api/"):
+            # The API's own error body (api/errors.py), in JSON as its schema says.
+            return JsonResponse(
+                {"detail": f"Bad request: {problem}.", "code": "invalid", "errors": {}},
+                status=400,
+            )
         if problem:
             return HttpResponseBadRequest(
                 f"Bad request: {problem}.\n", content_type="text/plain; charset=utf-8"

@@ -15,6 +15,7 @@ admin.site.index_title = "Frameworks, people and evidence"
 urlpatterns = [
     path("", promotion_views.home, name="home"),
     path("frameworks/", include("frameworks.urls")),
+    path("api/", include("api.urls")),
     path("", include("assessments.urls")),
     path("", include("promotions.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),

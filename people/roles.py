@@ -12,7 +12,7 @@ HR_GROUP = "HR"
 MANAGERS_GROUP = "Managers"
 EMPLOYEES_GROUP = "Employees"
 
-HR_APPS = ("frameworks", "people", "assessments", "promotions", "django_celery_beat")
+HR_APPS = ("frameworks", "people", "assessments", "promotions", "django_celery_beat", "api")
 
 
 def roles_ensure() -> Group:

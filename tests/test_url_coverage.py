@@ -84,6 +84,8 @@ CASE = "302→promotions:case+db"
 DETAIL = "302→assessments:evidence_detail"
 QUEUE = "302→assessments:review_queue"
 DRAFT_CHANGE = "302→admin:frameworks_framework_change"
+OK7 = " ".join(["200"] * 7)  # every logged-in persona but the leaver
+NO7 = " ".join(["405"] * 7)
 
 # fmt: off
 # The access decisions. Columns, as in `matrix`:
@@ -159,6 +161,52 @@ PAGES: dict[str, Expect] = {
         post="login " + " ".join(["302→promotions:notifications+db"] * 7) + " login"),
     "promotions:reports": Expect(_url("promotions:reports"),
         get="login 403 403 403 403 403 200 200 login"),
+    # --- the REST API (api/): DRF answers 401 to the anonymous and to leavers (whose login
+    # is off), 404 for what the caller may not see, 403 for what they see but may not do ---
+    "api:schema": Expect(_url("api:schema"),
+        get=f"401 {OK7} 401", post=f"401 {NO7} 401"),
+    "api:docs": Expect(_url("api:docs"),
+        get=f"401 {OK7} 401", post=f"401 {NO7} 401"),
+    "api:my_career": Expect(_url("api:my_career"),
+        get="401 200 200 200 200 200 200 404 401", post=f"401 {NO7} 401"),
+    "api:person_career": Expect(_url("api:person_career", EMPLOYEE),
+        get="401 200 404 200 200 404 200 200 401", post=f"401 {NO7} 401"),
+    "api:person_ratings": Expect(_url("api:person_ratings", EMPLOYEE),  # POST: form errors
+        get="401 200 404 200 200 404 200 200 401",
+        post="401 400 404 400 400 404 400 400 401"),
+    # A person's confirmations; a manager above them confirms one (HR sees, may not).
+    "api:person_confirmations": Expect(_url("api:person_confirmations", EMPLOYEE),
+        get="401 200 404 200 200 404 200 200 401",
+        post="401 403 404 201+db 201+db 404 403 403 401",
+        data=lambda w: {"level": "superhero", "code": "integration-talk-through"}),
+    "api:team": Expect(_url("api:team"),
+        get="401 200 200 200 200 200 200 403 401", post=f"401 {NO7} 401"),
+    "api:evidence_list": Expect(_url("api:evidence_list"),  # POST: the empty form's errors
+        get=f"401 {OK7} 401", post="401 400 400 400 400 400 400 403 401"),
+    "api:evidence_detail": Expect(_url("api:evidence_detail", _pk("evidence_waiting")),
+        get="401 200 404 200 200 404 200 200 401", post=f"401 {NO7} 401"),
+    "api:evidence_review": Expect(_url("api:evidence_review", _pk("evidence_waiting")),
+        get=f"401 {NO7} 401",
+        post="401 403 404 200+db 200+db 404 403 403 401",
+        data=lambda w: {"decision": "approved"}),
+    "api:case_list": Expect(_url("api:case_list"),  # POST: the empty form's errors
+        get=f"401 {OK7} 401", post="401 400 400 400 400 400 400 400 401"),
+    "api:case_detail": Expect(_url("api:case_detail", _pk("case")),
+        get="401 200 404 200 200 404 200 200 401", post=f"401 {NO7} 401"),
+    "api:case_decide": Expect(_url("api:case_decide", _pk("case")),
+        get=f"401 {NO7} 401",
+        post="401 403 404 200+db 200+db 404 403 403 401",
+        data=lambda w: {"decision": "approve"}),
+    "api:framework_list": Expect(_url("api:framework_list"),
+        get=f"401 {OK7} 401", post=f"401 {NO7} 401"),
+    "api:framework_detail": Expect(_url("api:framework_detail", lambda w: "support-formula"),
+        get=f"401 {OK7} 401", post=f"401 {NO7} 401"),
+    "api:framework_version": Expect(
+        _url("api:framework_version", lambda w: "support-formula", lambda w: w["objects"][
+            "published"].version),
+        get=f"401 {OK7} 401", post=f"401 {NO7} 401"),
+    "api:not_found": Expect(lambda w: "/api/no/such/address/",
+        get=" ".join(["404"] * 9)),
     # --- accounts (Django's auth views) ---
     "login": Expect(_url("login"),
         get="200 200 200 200 200 200 200 200 200"),
@@ -320,6 +368,7 @@ ADMIN_RIGHTS: dict[str, tuple[str, str]] = {
     "axes.accessfailurelog":            ("",     "vcd"),
     "promotions.promotioncase":         ("v",    "v"),
     "promotions.frameworkimpact":       ("v",    "v"),
+    "api.apitoken":                     ("va",   "va"),    # revoked (an action), kept
 }
 # fmt: on
 
@@ -474,6 +523,8 @@ ACTIONS = {
     "assessments:evidence_review": "manager",
     "assessments:evidence_review_bulk": "manager",
     "promotions:nominate": "manager",
+    "api:evidence_review": "manager",
+    "api:case_decide": "manager",
     "promotions:notifications_read": "employee",
     "logout": "employee",
     "admin:logout": "hr",
@@ -483,6 +534,7 @@ ACTIONS = {
 # Pages that show a form on GET and act on its POST.
 FORMS = {
     "promotions:case",
+    "api:person_confirmations",
     "admin:axes_accessattempt_change",
     "admin:axes_accesslog_change",
     "admin:axes_accessfailurelog_change",

@@ -102,6 +102,7 @@ def build_world() -> dict:
         SolarSchedule,
     )
 
+    from api.services import token_issue
     from assessments.models import (
         Attestation,
         CompetencyRating,
@@ -229,6 +230,7 @@ def build_world() -> dict:
     sweep = SweepRun.objects.create(key="coverage", as_of=TODAY)
     tag = HelpdeskTagCategory.objects.create(tag="salesforce", category="integration")
     agent = HelpdeskAgent.objects.create(name="Agent Smith", key="agent smith")
+    token, _ = token_issue(user=employee.user, name="coverage script", actor=hr.user)
 
     interval, _ = IntervalSchedule.objects.get_or_create(every=1, period="days")
     crontab = CrontabSchedule.objects.create(minute="0", hour="3")
@@ -281,6 +283,7 @@ def build_world() -> dict:
         "promotions.notificationdelivery": NotificationDelivery.objects.create(
             notification=notification, channel="email"
         ),
+        "api.apitoken": token,
         "outbox.outboxtask": OutboxTask.objects.create(task_name="outbox.tasks.relay"),
         "axes.accessattempt": AccessAttempt.objects.create(
             username="someone@example.com",
