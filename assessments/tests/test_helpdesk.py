@@ -271,6 +271,14 @@ def test_one_ticket_never_counts_for_two_people(team):
     assert [e.employee for e in counting] == [team["ravi"]]
 
 
+def test_a_control_character_in_a_column_not_read_refuses_nothing(team):
+    text = "Id,Subject,Requester,Tags,Status,Assignee,Solved at\n"
+    text += "7,SSO,Acme\x1b Corp,integration,Solved,Zoë Müller,2025-09-01 10:00\n"
+    assert helpdesk_tickets_import(text=text).created == 1
+    with pytest.raises(ImportProblems, match="line 2: column subject contains a control"):
+        helpdesk_tickets_import(text=text.replace("SSO", "S\x00SO"))
+
+
 def test_a_solved_ticket_without_a_solved_time_counts_on_its_last_update(team):
     helpdesk_tickets_import(text=zendesk("7,SSO,integration,Closed,Zoë Müller,,2025-09-03 10:00"))
     assert Evidence.objects.get().occurred_on == datetime.date(2025, 9, 3)
