@@ -9,7 +9,7 @@ from django.utils import timezone
 from careerpath.celery import enqueue_on_commit
 from people.models import Employee
 from people.roles import user_is_hr
-from people.selectors import employee_for_user, employee_reviewable_by
+from people.selectors import employee_for_user, employee_reviewable_by, reviewable_report_ids
 from people.services import employee_identity_erase
 
 from .models import Attestation, CompetencyRating, Evidence, EvidenceReview
@@ -21,15 +21,18 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
-def _reviewer_of(actor, employee: Employee, action: str) -> Employee:
-    """The acting user's (active) employee record, when they may review, rate or confirm for
-    `employee`: a manager above them, never the person themselves. Refuses otherwise."""
+def _reviewer_of(actor, employee: Employee, action: str, reviewable: set[int] | None = None):
+    """Refuses unless the acting user may review, rate or confirm for `employee`: an active
+    manager above them, never the person themselves. `reviewable` is the ids the actor may
+    review, when the caller read them once for many items."""
     if actor is None or actor.pk == employee.user_id:
         raise PermissionDenied(f"You cannot {action} your own evidence or ratings.")
-    reviewer = employee_for_user(actor)
-    if reviewer is None or not employee_reviewable_by(reviewer=reviewer, employee=employee):
+    if reviewable is not None:
+        allowed = employee.pk in reviewable
+    else:
+        allowed = employee_reviewable_by(reviewer=employee_for_user(actor), employee=employee)
+    if not allowed:
         raise PermissionDenied(f"You can {action} only for people who report to you.")
-    return reviewer
 
 
 def evidence_submit(*, employee: Employee, actor, competencies=(), **fields) -> Evidence:
@@ -97,7 +100,11 @@ def evidence_review(
     rejection needs a comment. Two reviewers racing decide once: the status
     changes only while the item is still waiting.
     """
-    _reviewer_of(actor, evidence.employee, "review evidence")
+    return _evidence_review(evidence, actor, decision, comment, reviewable=None)
+
+
+def _evidence_review(evidence, actor, decision, comment, *, reviewable) -> EvidenceReview:
+    _reviewer_of(actor, evidence.employee, "review evidence", reviewable)
     if decision not in EvidenceReview.Decision.values:
         raise ValidationError(f"Unknown decision “{decision}”; approve or reject.")
     if decision == EvidenceReview.Decision.REJECTED and not comment.strip():
@@ -134,10 +141,13 @@ def evidence_review_bulk(
 ) -> tuple[int, list[str]]:
     """Decide several items at once; returns (how many decided, why the others were not)."""
     decided, problems = 0, []
+    reviewer = employee_for_user(actor) if actor is not None else None
+    # Whom the actor may review, read once for all the items (a manager of 200 picks 50).
+    reviewable = reviewable_report_ids(manager=reviewer) if reviewer is not None else set()
     items = Evidence.objects.filter(pk__in=evidence_ids).select_related("employee__user")
     for evidence in items:
         try:
-            evidence_review(evidence=evidence, actor=actor, decision=decision, comment=comment)
+            _evidence_review(evidence, actor, decision, comment, reviewable=reviewable)
         except (PermissionDenied, ValidationError) as exc:
             problems.append(f"{evidence.title}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
         else:

@@ -18,22 +18,14 @@ from careerpath.input import BoundedDateField, parse_id
 from frameworks.models import Level
 
 from .models import Employee, LevelHistory
+from .selectors import manager_ids_above
 from .services import employee_leave, employee_level_change, employee_return, employees_invite
 
 
 def _managers_above(request) -> set[int]:
     """Ids of everyone above the acting user in the reporting lines (cached per request)."""
     if not hasattr(request, "_cp_managers_above"):
-        above, seen = set(), set()
-        me = Employee.objects.filter(user_id=request.user.pk).values("pk", "manager_id").first()
-        manager_id = me["manager_id"] if me else None
-        while manager_id is not None and manager_id not in seen:
-            seen.add(manager_id)
-            above.add(manager_id)
-            manager_id = (
-                Employee.objects.filter(pk=manager_id).values_list("manager_id", flat=True).first()
-            )
-        request._cp_managers_above = above
+        request._cp_managers_above = manager_ids_above(user=request.user)
     return request._cp_managers_above
 
 

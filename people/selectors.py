@@ -35,6 +35,26 @@ def _subtree(manager_id: int) -> list[tuple[int, bool, bool]]:
         return [(pk, bool(direct), bool(only)) for pk, direct, only in cursor.fetchall()]
 
 
+# The other direction: everyone above a person, leavers included (a leaver's record above
+# you still shapes who reviews you once they return). UNION ends a loop in the lines.
+_ABOVE_SQL = """
+WITH RECURSIVE above (id, manager_id) AS (
+    SELECT m.id, m.manager_id FROM people_employee e
+    JOIN people_employee m ON m.id = e.manager_id WHERE e.user_id = %s
+    UNION
+    SELECT m.id, m.manager_id FROM people_employee m JOIN above a ON m.id = a.manager_id
+)
+SELECT id FROM above
+"""
+
+
+def manager_ids_above(*, user) -> set[int]:
+    """Ids of everyone above `user`'s employee record in the reporting lines, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ABOVE_SQL, [user.pk])
+        return {pk for (pk,) in cursor.fetchall()}
+
+
 def report_ids(*, manager: Employee, direct_only: bool = False) -> set[int]:
     """Ids of everyone reporting to `manager`, directly or (by default) through others."""
     if not manager.is_active:

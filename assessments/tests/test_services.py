@@ -97,6 +97,20 @@ def test_bulk_review_decides_what_it_may_and_explains_the_rest(team):
     assert Evidence.objects.filter(status="approved").count() == 3
 
 
+def test_bulk_review_reads_the_reporting_lines_once_however_many_items(team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    items = EvidenceFactory.create_batch(6, employee=team["report"])
+    items += EvidenceFactory.create_batch(6, employee=team["peer"])
+    with CaptureQueriesContext(connection) as ctx:
+        decided, problems = services.evidence_review_bulk(
+            evidence_ids=[e.pk for e in items], actor=team["manager"].user, decision="approved"
+        )
+    assert (decided, problems) == (12, [])
+    assert sum("RECURSIVE" in q["sql"] for q in ctx.captured_queries) == 1
+
+
 def test_the_owner_withdraws_an_unreviewed_item_which_is_kept(team):
     evidence = EvidenceFactory(employee=team["report"])
     services.evidence_withdraw(evidence=evidence, actor=team["report"].user)
