@@ -14,7 +14,7 @@ import datetime
 import io
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
@@ -68,9 +68,23 @@ class ImportResult:
     unchanged: int = 0
     withdrawn: int | None = None  # helpdesk tickets reopened since they were imported
     skips: dict[str, int] | None = None  # helpdesk tickets that cannot count, by reason
+    # What happened to each line (sort by line for file order): (line, outcome, detail), being
+    # created, updated, unchanged, withdrawn or skipped (detail: the reason). A dry run
+    # in the browser shows these.
+    lines: list[tuple[int, str, str]] = field(default_factory=list)
 
-    def count(self, outcome: str) -> None:
+    def count(self, outcome: str, *, line: int | None = None, detail: str = "") -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+        if line is not None:
+            self.lines.append((line, outcome, detail))
+
+    def skip(self, reason: str, *, line: int) -> None:
+        self.skips[reason] += 1
+        self.lines.append((line, "skipped", reason))
+
+    def withdraw(self, *, line: int, detail: str = "") -> None:
+        self.withdrawn += 1
+        self.lines.append((line, "withdrawn", detail))
 
     @property
     def skipped(self) -> int | None:
@@ -274,7 +288,7 @@ def _apply_rows(result: "ImportResult", rows, problems: list, what: str, read_ro
             if changed or instance.pk is None:
                 items.append((line, instance, set(changed)))
             else:
-                result.count("unchanged")
+                result.count("unchanged", line=line)
     return _save_items(result, items, problems)
 
 
@@ -309,8 +323,8 @@ def _save_items(result: "ImportResult", items: list, problems: list, *, also=())
         except ValidationError as exc:
             problems += [f"line {line}: {message}" for message in _messages(exc)]
     _raise_if(problems)
-    for _line, instance, _fields in items:
-        result.count("created" if instance.pk is None else "updated")
+    for line, instance, _fields in items:
+        result.count("created" if instance.pk is None else "updated", line=line)
     with transaction.atomic():
         _bulk_save([(instance, fields) for _line, instance, fields in items])
         for pairs in also:
@@ -465,7 +479,7 @@ def people_import(*, text: str) -> ImportResult:
                 problems += [f"line {person.line}: {message}" for message in _messages(exc)]
                 continue
             employees[key] = employee
-            result.count(outcome)
+            result.count(outcome, line=person.line)
         _raise_if(problems)
     return result
 
@@ -688,7 +702,7 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
         evidence.status = Evidence.Status.WITHDRAWN
         evidence.review_comment = why
         withdrawn.append((evidence, {"status", "review_comment"}))
-        result.withdrawn += 1
+        result.withdraw(line=line, detail=why)
 
     for ticket in tickets:
         line = ticket.line
@@ -715,7 +729,7 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
                     withdraw(evidence, f"{REOPENED} (was {was})")
             continue
         if decision.outcome != "count":
-            result.skips[decision.outcome] += 1
+            result.skip(decision.outcome, line=line)
             continue
         raw = ticket.solved or (ticket.updated if ticket.status is not None else "")
         if not raw:
@@ -729,7 +743,7 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
         mine = next((e for e in candidates if e.employee_id == employee.pk), None)
         if employee.pk in submitted_by_person.get(ticket.id, set()):
             evidence = None  # they submitted this ticket themselves: their item stands
-            result.count("unchanged")
+            result.count("unchanged", line=line)
         else:
             evidence = mine or (candidates[0] if candidates else None)
         # One ticket counts for one person: other people's items for it stop counting.
@@ -764,7 +778,7 @@ def helpdesk_tickets_import(*, text: str) -> ImportResult:
         elif evidence.pk is None:
             items.append((line, evidence, set()))
         else:
-            result.count("unchanged")
+            result.count("unchanged", line=line)
     agents = [(row, {"employee"}) for row in agent_rows]
     _save_items(result, items, problems, also=[withdrawn, agents])
     return result

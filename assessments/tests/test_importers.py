@@ -848,3 +848,22 @@ def test_an_import_costs_the_same_queries_for_any_number_of_new_or_changed_rows(
         with django_assert_num_queries(8):
             result = evidence_import(text=text)
         assert (result.created, result.updated) == ((0, size) if change else (size, 0))
+
+
+def test_every_line_has_an_outcome(ann):
+    """The browser's dry run lists what happens to each line: the result keeps it."""
+    MonthlyMetric.objects.create(
+        employee=ann, metric="csat_pct", period=datetime.date(2026, 9, 1), value=90
+    )
+    text = csv_text(
+        METRICS_HEADER,
+        "ann@example.com,volume_pct,2026-09,104.5",
+        "ann@example.com,csat_pct,2026-09,97",
+    )
+    first = metrics_import(text=text)
+    assert [(line, outcome) for line, outcome, _ in first.lines] == [(2, "created"), (3, "updated")]
+    again = metrics_import(text=text)
+    assert [(line, outcome) for line, outcome, _ in again.lines] == [
+        (2, "unchanged"),
+        (3, "unchanged"),
+    ]
