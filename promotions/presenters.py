@@ -3,8 +3,19 @@
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
 from frameworks.kinds import KINDS
+
+from .summary import PendingItem
+
+
+def submit_url(result) -> str:
+    """Submit evidence, prefilled with the kind and category a requirement counts."""
+    query = {"kind": result.evidence_kind or "exam"}
+    if result.category:
+        query["category"] = result.category
+    return f"{reverse('assessments:evidence_create')}?{urlencode(query)}"
 
 
 def checklist(readiness) -> list[dict]:
@@ -14,22 +25,33 @@ def checklist(readiness) -> list[dict]:
         percent = 100 if result.met else 0
         if not result.met and isinstance(result.have, int | float) and result.need:
             percent = max(0, min(99, round(100 * result.have / result.need)))
-        submit_url = None
+        url = None
         if not result.met and KINDS[result.kind].submit_evidence:
-            query = {"kind": result.evidence_kind or "exam"}
-            if result.category:
-                query["category"] = result.category
-            submit_url = f"{reverse('assessments:evidence_create')}?{urlencode(query)}"
+            url = submit_url(result)
         rows.append(
             {
                 "result": result,
                 "percent": percent,
-                "submit_url": submit_url,
+                "submit_url": url,
                 "is_member": bool(result.group),
                 "show_progress": result.kind not in ("metric", "competency", "attestation"),
             }
         )
     return rows
+
+
+def pending_items(waiting, *, own: bool) -> list[PendingItem]:
+    """Evidence waiting for review as the summary counts it; the link goes to the item for
+    the person, and to the review queue (filtered to them) for their manager."""
+    items = []
+    for item in waiting:
+        if own:
+            url = reverse("assessments:evidence_detail", args=[item.pk])
+        else:
+            url = f"{reverse('assessments:review_queue')}?{urlencode({'person': item.employee_id})}"
+        submitted_on = timezone.localdate(item.submitted_at) if item.submitted_at else None
+        items.append(PendingItem(item.kind, item.category, submitted_on or item.occurred_on, url))
+    return items
 
 
 def has_perk_kind(status, kind: str) -> bool:

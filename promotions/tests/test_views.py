@@ -43,11 +43,15 @@ def test_my_career_shows_the_checklist_the_wfh_days_and_links_to_submit(client, 
     html = page(client, person.user, "/").content.decode()
     assert "0 days a month" in html
     assert "2 work-from-home days a month once: at least 12 months since hire" in html
-    assert "As superhero: 4 work-from-home days a month" in html
-    assert "1 of 3 approved. 2 more needed" in html
+    assert "As Superhero: 4 work-from-home days a month" in html
+    assert "2 more approved integration tickets" in html
+    assert "1 of 3 approved" in html
     assert "1 of 3 · 1 of 3" not in html  # the progress is said once
     assert "/evidence/new/?kind=ticket&amp;category=integration" in html
-    assert "0 of 15 met" in html  # one ticket is progress, not a met requirement
+    assert "15 to do · 0 met" in html  # one ticket is progress, not a met requirement
+    # Fourteen things to do; the fifteenth, 24 months since joining, only waits for time.
+    assert "14 steps away" in html
+    assert "Earliest: 1 Dec 2027 (24 months since joining)" in html
 
 
 def test_a_framework_without_work_from_home_days_does_not_show_zero_days(client, seeded):
@@ -62,7 +66,7 @@ def test_a_framework_without_work_from_home_days_does_not_show_zero_days(client,
 def test_the_top_level_says_so(client, seeded):
     person = EmployeeFactory(level_code="senior-superhero")
     html = page(client, person.user, "/").content.decode()
-    assert "senior-superhero is the top of the Support track." in html
+    assert "Senior Superhero is the top of the Support track." in html
     assert "6 days a month" in html
 
 
