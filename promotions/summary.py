@@ -98,6 +98,11 @@ class Step:
     def waits_for_time(self) -> bool:
         return self.priority == TIME
 
+    @property
+    def waits_for_review(self) -> bool:
+        """What is missing is already submitted: the next move is the reviewer's."""
+        return self.priority == IN_REVIEW
+
 
 @dataclass(frozen=True)
 class LevelSummary:
@@ -170,8 +175,6 @@ def _evidence_step(result: Result, pending, own: bool) -> Step:
         return Step(result, action, f"{result.have} of {result.need} approved", None, True)
     covered = review.count >= missing
     detail = f"{result.have} of {result.need} approved"
-    if covered:
-        action = f"Waiting for review: {action}"
     return Step(result, action, detail, review, not covered, IN_REVIEW if covered else DO_NOW)
 
 
@@ -184,7 +187,7 @@ def _exam_step(result: Result, pending, own: bool) -> Step:
     review = _in_review(result, pending)
     if review is None:
         return Step(result, action, detail, None, True)
-    return Step(result, f"Waiting for review: {exam}", detail, review, False, IN_REVIEW)
+    return Step(result, action, detail, review, False, IN_REVIEW)
 
 
 def _metric_step(result: Result, own: bool) -> Step:
@@ -344,8 +347,10 @@ def level_summary(
     if not actionable:
         return LevelSummary(state="time", headline=f"Earliest: {day(earliest)} ({rule})", **common)
     if len(actionable) == 1:
-        action = actionable[0].action
-        headline = f"1 step away: {action[0].lower()}{action[1:]}"
+        (step,) = actionable
+        action = step.action[0].lower() + step.action[1:]
+        review = f" ({step.in_review.text})" if step.in_review else ""
+        headline = f"1 step away: {action}{review}"
     else:
         headline = f"{len(actionable)} steps away"
     return LevelSummary(state="steps", headline=headline, **common)

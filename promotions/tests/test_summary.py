@@ -94,7 +94,10 @@ def test_a_ticket_in_review_is_shown_as_such_and_not_offered_again(seeded):
     assert step.in_review.url == "/evidence/1/"
     assert step.submit_url == "" and step.priority == IN_REVIEW
     assert summary.in_review == 1
-    assert summary.headline == "1 step away: waiting for review: 1 more approved integration ticket"
+    assert step.waits_for_review
+    assert summary.headline == (
+        "1 step away: 1 more approved integration ticket (1 in review since 6 Nov 2026)"
+    )
 
 
 @pytestmark_db
@@ -116,7 +119,7 @@ def test_an_exam_in_review_says_so_instead_of_no_exam_yet(seeded):
     hero = EmployeeFactory(level_code="hero", hire_date=D(2026, 6, 26))
     summary = superhero_summary(hero, pending=[pending("exam", "six-month", D(2026, 11, 17))])
     exam = next(s for s in summary.steps if s.result.kind == "exam")
-    assert exam.action == "Waiting for review: the six-month exam"
+    assert exam.action == "Pass the six-month exam" and exam.waits_for_review
     assert exam.detail == "Due 26 Dec 2026"
     assert exam.in_review.text == "1 in review since 17 Nov 2026"
     assert exam.submit_url == ""
