@@ -254,3 +254,16 @@ def test_hr_reports_read_the_last_checks_verdicts_and_never_evaluate_anyone(
     monkeypatch.setattr(rules, "evaluate", refuse)
     monkeypatch.setattr(selectors, "facts_for", refuse)
     assert client.get(reverse("promotions:reports")).status_code == 200
+
+
+def test_the_managers_view_of_a_report_leads_with_the_answer_for_the_manager(client, org):
+    hero = org["hero"]
+    Evidence.objects.create(
+        employee=hero, kind="ticket", category="integration", title="Fourth one",
+        occurred_on=datetime.date(2026, 3, 1), status="submitted",
+    )  # fmt: skip
+    html = page(client, org["lead"].user, reverse("promotions:person", args=[hero.pk]))
+    html = html.content.decode()
+    assert "Ready: nominate" in html
+    assert "Superhero" in html and "superhero · Superhero" not in html
+    assert "Submit evidence" not in html  # the manager does not submit for the person
