@@ -45,6 +45,8 @@ def pending_items(waiting, *, own: bool) -> list[PendingItem]:
     the person, and to the review queue (filtered to them) for their manager."""
     items = []
     for item in waiting:
+        if item.kind == "exam" and item.outcome == "failed":
+            continue  # approving a failed exam would not meet the bar
         if own:
             url = reverse("assessments:evidence_detail", args=[item.pk])
         else:

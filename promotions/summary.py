@@ -105,12 +105,31 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Met:
+    """A met requirement and how it is met: current against target for figures and
+    ratings ("104.3% now; at least 100% needed"), the engine's explanation otherwise."""
+
+    result: Result
+    detail: str
+
+
+def _met(result: Result, names: Mapping[int, str]) -> Met:
+    if result.kind == "metric" and result.have is not None:
+        comparison = COMPARISONS.get(result.params.get("comparison"), "")
+        target = f"{comparison} {_figure(result.need, result.unit)}".strip()
+        return Met(result, f"{_figure(result.have, result.unit)} now; {target} needed")
+    if result.kind == "competency" and result.have in names and result.need in names:
+        return Met(result, f"Rated {names[result.have]}; {names[result.need]} needed")
+    return Met(result, result.explanation)
+
+
+@dataclass(frozen=True)
 class LevelSummary:
     level: object  # the Level
     state: str  # "ready", "time" or "steps"
     headline: str
     steps: list[Step]  # unmet, to do first
-    met: list[Result]  # met requirements, for the collapsed list
+    met: list[Met]  # met requirements, for the collapsed list
     earliest: datetime.date | None = None  # the earliest date the time bars allow
     earliest_rule: str = ""  # which bar decides it: "24 months since joining"
     in_review: int = 0  # evidence items in review counted towards this level
@@ -316,7 +335,7 @@ def level_summary(
     """Where the person stands for one next level (`readiness`: a `rules.LevelReadiness`)."""
     pending = list(pending)
     unmet = [r for r in readiness.results if not r.met]
-    met = [r for r in readiness.flat_results() if r.met and not r.group]
+    met = [_met(r, proficiency_names or {}) for r in readiness.results if r.met]
     steps = [
         step_for(r, pending=pending, own=own, proficiency_names=proficiency_names,
                  submit_url=submit_url)

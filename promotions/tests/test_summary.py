@@ -82,6 +82,10 @@ def test_one_missing_ticket_is_one_step_named_in_the_headline(seeded):
     assert step.submit_url == "/submit/ticket/integration"
     assert summary.earliest is None  # no time bar left: no date to show
     assert len(summary.met) == 14
+    # Met figures say current against target too, with the unit.
+    details = {m.result.params.get("metric"): m.detail for m in summary.met}
+    assert details["volume_pct"] == "101% now; at least 100% needed"
+    assert details["unplanned_absence_pct"] == "1% now; at most 3% needed"
 
 
 @pytestmark_db
@@ -181,6 +185,7 @@ def test_a_whatfix_s2_engineer_is_offered_two_tracks(seeded):
     customer = next(s for s in s3.steps if s.result.kind == "competency")
     assert customer.action == "Reach Advanced in Customer Centricity (rated Intermediate now)"
     assert customer.detail == "Intermediate now; Advanced needed"
+    assert [m.detail for m in s3.met] == ["Rated Intermediate; Intermediate needed"] * 2
     sla = next(s for s in sl1.steps if s.result.kind == "metric")
     assert sla.action == "No SLA adherence figures yet: ask your manager"
     assert sla.priority == FIGURES
