@@ -5,8 +5,6 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
-from frameworks.kinds import KINDS
-
 from .summary import PendingItem
 
 
@@ -16,28 +14,6 @@ def submit_url(result) -> str:
     if result.category:
         query["category"] = result.category
     return f"{reverse('assessments:evidence_create')}?{urlencode(query)}"
-
-
-def checklist(readiness) -> list[dict]:
-    """One row per requirement in reading order; a group's members follow it, marked."""
-    rows = []
-    for result in readiness.flat_results():
-        percent = 100 if result.met else 0
-        if not result.met and isinstance(result.have, int | float) and result.need:
-            percent = max(0, min(99, round(100 * result.have / result.need)))
-        url = None
-        if not result.met and KINDS[result.kind].submit_evidence:
-            url = submit_url(result)
-        rows.append(
-            {
-                "result": result,
-                "percent": percent,
-                "submit_url": url,
-                "is_member": bool(result.group),
-                "show_progress": result.kind not in ("metric", "competency", "attestation"),
-            }
-        )
-    return rows
 
 
 def pending_items(waiting, *, own: bool) -> list[PendingItem]:
@@ -61,12 +37,6 @@ def has_perk_kind(status, kind: str) -> bool:
     return any(e.entitlement.kind == kind for e in status.entitlements) or any(
         ent.kind == kind for r in status.next_levels for ent in r.level.entitlements.all()
     )
-
-
-def next_levels(status) -> list[dict]:
-    return [
-        {"readiness": r, "rows": checklist(r), "total": len(r.results)} for r in status.next_levels
-    ]
 
 
 def ratings_chart(competencies, latest: dict, proficiency_count: int) -> list[dict]:

@@ -22,7 +22,7 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from frameworks.kinds import COMPARISONS, POINTS_SOURCES, Result
+from frameworks.kinds import COMPARISONS, KINDS, POINTS_SOURCES, Result
 
 # The nouns people read for evidence kinds ("1 more approved integration ticket").
 EVIDENCE_NOUNS = {
@@ -277,7 +277,7 @@ def step_for(
     """The next action for one unmet result (`own`: the person reads it, not their manager;
     `submit_url` gives the address to submit evidence for a result, when offered)."""
     step = _step_for(result, list(pending), own, proficiency_names, submit_url)
-    if step.offers_submit and submit_url is not None:
+    if step.offers_submit and submit_url is not None and KINDS[result.kind].submit_evidence:
         step = replace(step, submit_url=submit_url(result))
     return step
 
