@@ -99,6 +99,17 @@ class Step:
         return self.priority == TIME
 
     @property
+    def percent(self) -> int | None:
+        """How far along, 0-99, for a progress bar; None where a share means nothing (no
+        figure yet, a bar that must stay low)."""
+        have, need = self.result.have, self.result.need
+        if not isinstance(have, int | float) or not isinstance(need, int | float) or need <= 0:
+            return None
+        if self.result.kind == "metric" and self.result.params.get("comparison") != "gte":
+            return None
+        return max(0, min(99, round(100 * have / need)))
+
+    @property
     def waits_for_review(self) -> bool:
         """What is missing is already submitted: the next move is the reviewer's."""
         return self.priority == IN_REVIEW

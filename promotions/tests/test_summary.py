@@ -78,7 +78,7 @@ def test_one_missing_ticket_is_one_step_named_in_the_headline(seeded):
     assert summary.state == "steps"
     assert summary.headline == "1 step away: 1 more approved integration ticket"
     (step,) = summary.steps
-    assert step.detail == "2 of 3 approved"
+    assert step.detail == "2 of 3 approved" and step.percent == 67
     assert step.submit_url == "/submit/ticket/integration"
     assert summary.earliest is None  # no time bar left: no date to show
     assert len(summary.met) == 14
@@ -293,6 +293,7 @@ def test_a_metric_that_must_stay_low_asks_to_bring_it_down_with_its_unit():
                reason="off_target", params={"comparison": "lte"})
     )  # fmt: skip
     assert step.action == "Bring down Unplanned absence to at most 3% (now 4.5%)"
+    assert step.percent is None  # a share of a ceiling says nothing
 
 
 def test_a_metric_with_a_month_missing_names_the_month():
