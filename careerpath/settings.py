@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "careerpath.health.HealthCheckMiddleware",  # first: probes skip host and HTTPS checks
     "django.middleware.security.SecurityMiddleware",
     "careerpath.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -184,6 +185,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 # A mail server that accepts the connection and then stalls must not hold a worker.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # Where people reach CareerPath: links in e-mails and chat messages start with it.
+# Slack incoming webhooks: only Slack's own addresses are accepted (a setting lets tests
+# and staging point at a stand-in server); a short timeout, since a worker waits for it.
+SLACK_WEBHOOK_PREFIXES = env_list("SLACK_WEBHOOK_PREFIXES", "https://hooks.slack.com/")
+SLACK_TIMEOUT = env_int("SLACK_TIMEOUT", 5)
+# Encrypts secrets kept in the database (careerpath/crypto.py); derived from SECRET_KEY
+# when empty.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 ADMINS = [("Admins", email) for email in env_list("ADMINS", "")]
 SERVER_EMAIL = env("SERVER_EMAIL", env("DEFAULT_FROM_EMAIL", "CareerPath <careerpath@localhost>"))
