@@ -242,7 +242,7 @@ class SlackWebhookAdmin(SimpleHistoryAdmin):
     history_list_display = ("url_hint", "broken_at", "broken_reason")
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser  # HR clears the URL instead; the trail keeps it
+        return False  # audited, so never deleted: HR clears the URL instead
 
     @admin.display(boolean=True, description="URL set")
     def url_set(self, obj):

@@ -370,7 +370,7 @@ ADMIN_RIGHTS: dict[str, tuple[str, str]] = {
     "promotions.sweep":                 ("v",    "v"),
     "promotions.approvalstep":          ("vac",  "vac"),
     "promotions.notificationdelivery":  ("v",    "v"),
-    "promotions.slackwebhook":          ("vac",  "vacd"),  # HR clears a URL, keeps the row
+    "promotions.slackwebhook":          ("vac",  "vac"),   # audited: the URL is cleared
     "outbox.outboxtask":                ("",     "v"),     # operations, not HR's
     "axes.accessattempt":               ("",     "vcd"),   # a superuser lifts a lockout
     "axes.accesslog":                   ("",     "vcd"),
