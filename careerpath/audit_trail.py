@@ -36,7 +36,13 @@ from frameworks import kinds
 from frameworks.models import Entitlement, Framework, Level, Requirement
 from people.models import Employee
 from people.roles import user_is_hr
-from promotions.models import ApprovalStep, CaseApproval, PromotionCase
+from promotions.models import (
+    ApprovalStep,
+    CaseApproval,
+    ChannelPreference,
+    PromotionCase,
+    SlackWebhook,
+)
 
 PAGE_SIZE = 50
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -133,6 +139,12 @@ AUDITED = [
     Audited(HelpdeskTagCategory, (), lambda r: r.tag),
     Audited(HelpdeskAgent, (), lambda r: f"helpdesk agent {r.name}"),
     Audited(ApprovalStep, (), lambda r: f"{r.framework_slug} step {r.order}: {r.name}"),
+    Audited(SlackWebhook, (), lambda r: f"Slack webhook for {r.team or r.framework_slug}"),
+    Audited(
+        ChannelPreference,
+        ("user",),
+        lambda r: f"{_user_name(r.user)}: {r.kind} by {r.channel}",
+    ),
     Audited(Framework, (), lambda r: f"{r.name} v{r.version}"),
     Audited(Level, ("framework",), lambda r: f"{r.code} · {r.title} ({_version(r.framework)})"),
     Audited(

@@ -1,5 +1,8 @@
 from django import forms
 
+from .channels import CHANNELS
+from .models import Notification
+
 
 class NominationForm(forms.Form):
     to_level = forms.TypedChoiceField(label="Nominate for", coerce=int)
@@ -33,3 +36,21 @@ class DecisionForm(forms.Form):
         if cleaned.get("decision") == "reject" and not (cleaned.get("comment") or "").strip():
             self.add_error("comment", "Say why the promotion is rejected.")
         return cleaned
+
+
+class ChannelChoicesForm(forms.Form):
+    """The notification settings page: the (channel, kind) pairs switched on, as
+    "channel:kind" values; every pair left out is off."""
+
+    choice = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [
+            (f"{channel}:{kind}", f"{channel} {label}")
+            for channel in CHANNELS
+            for kind, label in Notification.Kind.choices
+        ]
+
+    def chosen(self) -> set[tuple[str, str]]:
+        return {tuple(value.split(":", 1)) for value in self.cleaned_data["choice"]}

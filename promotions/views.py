@@ -21,7 +21,7 @@ from people.selectors import employee_for_request, employee_reviewable_by, team_
 
 from . import presenters, reports, services
 from .context_processors import sweep_state_for_request
-from .forms import DecisionForm, NominationForm
+from .forms import ChannelChoicesForm, DecisionForm, NominationForm
 from .models import Notification
 from .rules import WFH_DAYS_PER_MONTH
 from .selectors import (
@@ -191,6 +191,27 @@ def notifications(request):
         request,
         "promotions/notifications.html",
         {"notifications": Notification.objects.filter(recipient=request.user)[:100]},
+    )
+
+
+def notification_settings(request):
+    """Which notifications reach the person by which channel (e-mail, Slack)."""
+    status = 200
+    if request.method == "POST":
+        form = ChannelChoicesForm(request.POST)
+        if form.is_valid():
+            changed = services.channel_preferences_set(
+                user=request.user, chosen=form.chosen(), actor=request.user
+            )
+            messages.success(request, f"Saved ({changed} changed).")
+            return redirect("promotions:notification_settings")
+        messages.error(request, "That choice is not one this page offers; nothing was saved.")
+        status = 400
+    return render(
+        request,
+        "promotions/notification_settings.html",
+        {"rows": services.channel_choices(user=request.user)},
+        status=status,
     )
 
 

@@ -154,6 +154,14 @@ PAGES: dict[str, Expect] = {
         get="login 200 404 200 200 404 200 200 login",
         post=f"login 403 404 {CASE} {CASE} 404 403 403 login",
         data=lambda w: {"decision": "approve"}),
+    "promotions:notification_settings": Expect(_url("promotions:notification_settings"),
+        get="login 200 200 200 200 200 200 200 login",
+        # An empty form switches every channel off for the one who posts it.
+        post="login " + " ".join(["302→promotions:notification_settings+db"] * 7) + " login"),
+    # The health probe answers everyone, a leaver's session too, before any login check.
+    "healthz": Expect(_url("healthz"),
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405"),
     "promotions:notifications": Expect(_url("promotions:notifications"),
         get="login 200 200 200 200 200 200 200 login"),
     "promotions:notifications_read": Expect(_url("promotions:notifications_read"),
@@ -362,6 +370,7 @@ ADMIN_RIGHTS: dict[str, tuple[str, str]] = {
     "promotions.sweep":                 ("v",    "v"),
     "promotions.approvalstep":          ("vac",  "vac"),
     "promotions.notificationdelivery":  ("v",    "v"),
+    "promotions.slackwebhook":          ("vac",  "vac"),   # audited: the URL is cleared
     "outbox.outboxtask":                ("",     "v"),     # operations, not HR's
     "axes.accessattempt":               ("",     "vcd"),   # a superuser lifts a lockout
     "axes.accesslog":                   ("",     "vcd"),
@@ -534,6 +543,7 @@ ACTIONS = {
 # Pages that show a form on GET and act on its POST.
 FORMS = {
     "promotions:case",
+    "promotions:notification_settings",
     "api:person_confirmations",
     "admin:axes_accessattempt_change",
     "admin:axes_accesslog_change",

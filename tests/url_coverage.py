@@ -124,10 +124,11 @@ def build_world() -> dict:
         EligibilityStatus,
         Notification,
         NotificationDelivery,
+        SlackWebhook,
         Sweep,
         SweepRun,
     )
-    from promotions.services import promotion_nominate
+    from promotions.services import promotion_nominate, slack_webhook_save
 
     roles_ensure()
     skip_level = EmployeeFactory(level_code="senior-superhero", user__username="skip@example.com")
@@ -282,6 +283,11 @@ def build_world() -> dict:
         "promotions.frameworkimpact": draft,
         "promotions.notificationdelivery": NotificationDelivery.objects.create(
             notification=notification, channel="email"
+        ),
+        "promotions.slackwebhook": slack_webhook_save(
+            webhook=SlackWebhook(scope="team", team="Coverage"),
+            url="https://hooks.slack.com/services/T000/B000/coverage",
+            actor=hr.user,
         ),
         "api.apitoken": token,
         "outbox.outboxtask": OutboxTask.objects.create(task_name="outbox.tasks.relay"),
