@@ -310,7 +310,9 @@ def test_level_history_is_recorded_and_current_levels_stay(org):
         ("hero → superhero on 2024-09-01", None, "Imported"),
         ("superhero → hero on 2025-02-01", None, "Imported"),
     ]
-    hal.refresh_from_db()  # hero since 2022-03-01 in its record: left alone
+    # The last row reaches Hal's current level on another day than his record's "level
+    # since" (2022-03-01): the record is left alone.
+    hal.refresh_from_db()
     assert (hal.level.code, hal.level_since) == ("hero", datetime.date(2022, 3, 1))
 
 
@@ -320,13 +322,16 @@ def test_imported_history_is_in_the_time_to_promotion_report(org):
             HISTORY,
             "hal@example.com,,hero,2022-03-01",
             "hal@example.com,hero,superhero,2024-09-01",
+            "hal@example.com,superhero,hero,2025-02-01",  # back down: not a promotion
+            "hal@example.com,hero,superhero,2025-06-01",
             "ann@example.com,S0,S1,2024-07-15",  # hired 2024-01-15: six months
         )
     )
 
     table = org_reports(as_of=TODAY)["tables"]["promotions"]
-    # Hal: hero from 2022-03-01 to 2024-09-01, 30 months.
-    assert table["rows"] == [["S1", 1, 6.0], ["superhero", 1, 30.0]]
+    # Hal: hero from 2022-03-01 to 2024-09-01 (30 months), then from 2025-02-01 to
+    # 2025-06-01 (4 months).
+    assert table["rows"] == [["S1", 1, 6.0], ["superhero", 2, 17.0]]
 
 
 def test_reimporting_history_changes_nothing_and_matches_the_apps_own_rows(org):
@@ -346,6 +351,10 @@ def test_reimporting_history_changes_nothing_and_matches_the_apps_own_rows(org):
 
     first = level_history_import(text=text)
     assert (first.created, first.updated, first.unchanged) == (1, 0, 1)
+    assert sorted((line, outcome) for line, outcome, _ in first.lines) == [
+        (2, "unchanged"),
+        (3, "created"),
+    ]
     again = level_history_import(text=text)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     fixed = level_history_import(text=text.replace(",,hero", ",superhero,hero"))
@@ -392,6 +401,30 @@ def test_every_bad_history_row_is_reported_and_nothing_is_imported(org):
         "line 5: changed_on 2030-01-01 is in the future",
         "line 7: same person, to_level and date as line 6",
     ]
+
+
+def test_a_reimport_of_confirmations_or_history_costs_the_same_queries_for_any_number_of_rows(
+    org, django_assert_num_queries
+):
+    codes = ["S1", "S2", "S3", "SL1", "SL2"]
+    for size in (1, 5):
+        rows = [
+            f"ann@example.com,next-level-behaviours,{code},2026-10-01,mia@example.com"
+            for code in codes[:size]
+        ]
+        text = csv_text(ATTESTATIONS, *rows)
+        attestations_import(text=text)
+        # people; their frameworks' levels; those levels' confirmations; their confirmations;
+        # whom Mia may confirm for (once per manager); savepoint; release
+        with django_assert_num_queries(7):
+            assert attestations_import(text=text).unchanged == size
+
+        rows = [f"hal@example.com,hero,superhero,2023-01-{day + 1:02}" for day in range(size)]
+        text = csv_text(HISTORY, *rows)
+        level_history_import(text=text)
+        # people; their frameworks' levels; their history; savepoint; release
+        with django_assert_num_queries(5):
+            assert level_history_import(text=text).unchanged == size
 
 
 # The commands ----------------------------------------------------------------------------
