@@ -9,6 +9,13 @@ from django.contrib.auth.forms import (
 class LoginForm(AuthenticationForm):
     """Django's login form; people log in with their e-mail (the field keeps its name)."""
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's names the user model's field ("username"), which the page never shows.
+        "invalid_login": "Please enter a correct e-mail and password. Note that the password "
+        "is case-sensitive.",
+    }
+
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "E-mail"

@@ -72,12 +72,14 @@ def org_reports(*, as_of: datetime.date) -> dict:
 
     previous_date = {}
     promotions = defaultdict(list)
-    history = LevelHistory.objects.select_related("employee", "to_level").order_by(
+    # Every change of level, made here or imported (import_level_history); only a move up in
+    # rank is a promotion, while any change starts the time in the next level.
+    history = LevelHistory.objects.select_related("employee", "from_level", "to_level").order_by(
         "employee_id", "changed_on", "id"
     )
     for entry in history:
         start = previous_date.get(entry.employee_id, entry.employee.hire_date)
-        if entry.from_level_id:
+        if entry.from_level_id and entry.to_level.rank > entry.from_level.rank:
             promotions[entry.to_level.code].append(full_months_between(start, entry.changed_on))
         previous_date[entry.employee_id] = entry.changed_on
 

@@ -19,6 +19,9 @@ PEOPLE = "email,name,manager_email,framework,level,hire_date"
 EVIDENCE = "email,kind,category,title,reference,occurred_on,status"
 METRICS = "email,metric,period,value"
 TICKETS = "id,subject,tags,solved at,assignee email"
+RATINGS = "email,competency,proficiency,rated_on,rater_email"
+ATTESTATIONS = "email,code,level,confirmed_on,manager_email"
+HISTORY = "email,from_level,to_level,changed_on"
 SEED = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks" / "support-formula.yaml"
 
 
@@ -73,6 +76,23 @@ CSV_CASES = [
      "line 2: solved date 0001-01-01 is not between"),
     ("import_helpdesk_tickets", TICKETS, "1\x00,S,api,2026-01-01,ann@example.com",
      "line 2: column id contains a control character (NUL)"),
+    ("import_ratings", RATINGS, "ann@example.com,collaboration\x00,beginner,2020-01-01,"
+     "ann@example.com", "line 2: column competency contains a control character (NUL)"),
+    ("import_ratings", RATINGS, "ann@example.com,collaboration,beginner,9999-12-31,"
+     "ann@example.com", "line 2: rated_on 9999-12-31 is not between 1900-01-01 and 2100-12-31"),
+    ("import_attestations", ATTESTATIONS, "ann@example.com,qa\x1b[31m,superhero,2020-01-01,"
+     "ann@example.com", "line 2: column code contains a control character (U+001B)"),
+    ("import_attestations", ATTESTATIONS, "ann@example.com,qa,superhero,0001-01-01,"
+     "ann@example.com", "line 2: confirmed_on 0001-01-01 is not between"),
+    ("import_level_history", HISTORY, "ann@example.com,,hero,99999-01-01",
+     'line 2: changed_on "99999-01-01" is not a date (YYYY-MM-DD)'),
+    ("import_level_history", HISTORY, "ann@example.com,,hero,1899-12-31",
+     "line 2: changed_on 1899-12-31 is not between"),
+    ("import_level_history", HISTORY, "ann@example.com,," + "h" * 5000 + ",2020-01-01",
+     'line 2: unknown to_level "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh… '
+     '(5000 characters)" in support-formula'),
+    ("import_level_history", HISTORY, "ann@example.com,,=HYPERLINK(\"http://x\"),2020-01-01",
+     'line 2: unknown to_level "=HYPERLINK("http://x")" in support-formula'),
 ]  # fmt: skip
 
 

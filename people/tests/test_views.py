@@ -35,7 +35,7 @@ def test_login_page_is_public_and_logging_in_with_email_works(client, seeded):
 def test_wrong_password_keeps_the_username_and_says_why(client):
     response = client.post(reverse("login"), {"username": "nobody@example.com", "password": "x"})
     assert response.status_code == 200
-    assert b"Please enter a correct username and password" in response.content
+    assert b"Please enter a correct e-mail and password" in response.content
     assert b'value="nobody@example.com"' in response.content
 
 
