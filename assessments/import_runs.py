@@ -236,7 +236,11 @@ def import_run_apply_claimed(*, run_id: int) -> None:
 
 
 def _apply(run_id: int) -> None:
-    run = ImportRun.objects.select_for_update().select_related("applied_by").get(pk=run_id)
+    run = (
+        ImportRun.objects.select_for_update(of=("self",))
+        .select_related("applied_by")
+        .get(pk=run_id)
+    )
     if run.state != State.APPLYING:
         return
     kind = KINDS[run.kind]
