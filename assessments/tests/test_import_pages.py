@@ -299,3 +299,16 @@ def test_a_kind_option_reaches_the_importer_when_it_offers_a_choice(hr_client, m
     assert seen == {"profile": "bamboohr"} and run.options == {"profile": "bamboohr"}
     refused = upload(hr_client, "a,b\n1,2\n", kind="fake", **{"fake-profile": "nope"})
     assert refused.status_code == 400
+
+
+def test_the_audit_trail_shows_who_uploaded_and_applied_an_import(hr_client, hr):
+    run = run_of(upload(hr_client, NEW_PEOPLE, name="november.csv"))
+    hr_client.post(reverse("assessments:import_apply", args=[run.pk]))
+
+    page = hr_client.get(reverse("audit_trail"), {"model": "assessments.importrun"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count(f"import #{run.pk} november.csv (people)") == 3  # uploaded, checked, applied
+    employees = hr_client.get(reverse("audit_trail"), {"model": "people.employee", "user": hr.pk})
+    assert "import_people applied in the browser" in employees.content.decode()
