@@ -76,9 +76,24 @@ def test_hr_imports_people_and_tickets_and_invites_the_new_person(
     expect(hr.get_by_role("heading", name="Imports")).to_be_visible()
     assert_accessible(hr)
 
-    # 1. The people file: a dry run that would create Zoë, then Apply.
+    # 0. A file with a mistake: the dry run lists every refused line, and offers no Apply.
     hr.goto(f"{live_server.url}/imports/new/")
     assert_accessible(hr)
+    hr.get_by_label("People", exact=True).check()
+    hr.get_by_label("File").set_input_files(
+        files=[{"name": "typo.csv", "mimeType": "text/csv",
+                "buffer": PEOPLE.replace(",hero,", ",heroine,").encode()}]
+    )  # fmt: skip
+    with hr.expect_navigation():
+        hr.get_by_role("button", name="Upload and check (dry run)").click()
+    expect(hr.get_by_test_id("import-problems")).to_contain_text(
+        'line 2: framework support-formula has no level "heroine"'
+    )
+    expect(hr.get_by_role("button", name="Apply")).to_have_count(0)
+    assert_accessible(hr)
+    screenshot(hr, "imports-0-refused")
+
+    # 1. The people file: a dry run that would create Zoë, then Apply.
     upload_and_check(hr, live_server, kind="People", name="people.csv",
                      data=PEOPLE.encode(), shot="imports-1-people")  # fmt: skip
     expect(hr.get_by_test_id("import-counts")).to_contain_text("1 created")
