@@ -24,7 +24,7 @@ from django.db import connections, router, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from careerpath.audit import current_reason
+from careerpath.audit import current_reason, current_user
 from careerpath.input import MAX_DATE, MIN_DATE, control_problem, date_bounds_problem
 from frameworks.models import Framework, Level, MetricDefinition
 from frameworks.selectors import category_problem, evidence_categories
@@ -343,10 +343,12 @@ def _bulk_save(pairs: list) -> None:
     model = type(pairs[0][0])
     new = [instance for instance, _fields in pairs if instance.pk is None]
     changed = [(instance, fields) for instance, fields in pairs if instance.pk and fields]
-    now, reason = timezone.now(), current_reason()
+    now, reason, user = timezone.now(), current_reason(), current_user()
     if new:
         model.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        model.history.bulk_history_create(new, batch_size=BATCH_SIZE, default_change_reason=reason)
+        model.history.bulk_history_create(
+            new, batch_size=BATCH_SIZE, default_change_reason=reason, default_user=user
+        )
     auto_now = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
     groups: dict[frozenset, list] = {}
     for instance, fields in changed:
@@ -357,8 +359,9 @@ def _bulk_save(pairs: list) -> None:
         _bulk_update(model, instances, sorted(fields))
     if old := [instance for group in groups.values() for instance in group]:
         model.history.bulk_history_create(
-            old, batch_size=BATCH_SIZE, update=True, default_change_reason=reason
-        )
+            old, batch_size=BATCH_SIZE, update=True, default_change_reason=reason,
+            default_user=user,
+        )  # fmt: skip
 
 
 def _bulk_update(model, instances: list, names: list[str]) -> None:
@@ -548,7 +551,7 @@ def _person_save(person: _Person, employee, user, manager) -> tuple[Employee, st
             employee=employee,
             level=person.level,
             changed_on=person.level_since,
-            actor=None,
+            actor=current_user(),  # HR who applied it in the browser; None from a command
             reason="Imported",
         )
     if changed:
@@ -564,9 +567,9 @@ def _status_apply(employee: Employee, status: str) -> bool:
     """An `inactive` row is a leaver (access ends, as when HR marks it); `active` brings a
     leaver back; an empty status changes nothing. True when something changed."""
     if status == "inactive":
-        return employee_leave(employee=employee, actor=None, left_on=timezone.localdate())
+        return employee_leave(employee=employee, actor=current_user(), left_on=timezone.localdate())
     if status == "active":
-        return employee_return(employee=employee, actor=None)
+        return employee_return(employee=employee, actor=current_user())
     return False
 
 

@@ -324,3 +324,61 @@ class Leaver(Employee):
     class Meta:
         proxy = True
         verbose_name = "leaver"
+
+
+class ImportRun(models.Model):
+    """A file HR uploaded in the browser to import: its dry run, then (once) its apply.
+
+    The file is kept exactly as uploaded (`data`, with its SHA-256), so Apply imports the
+    very bytes the dry run read. The importer is the command's (assessments.import_kinds).
+    `dry_run` and `result` hold what the importer said: counts and each line's outcome, or
+    every problem ("line N: reason") when it refused the file.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker to check it"
+        CHECKING = "checking", "Checking (dry run)"
+        CHECKED = "checked", "Checked: ready to apply"
+        REFUSED = "refused", "Refused: nothing can be imported"
+        APPLYING = "applying", "Applying"
+        APPLIED = "applied", "Applied"
+        APPLY_REFUSED = "apply_refused", "Refused on apply: nothing changed"
+        FAILED = "failed", "Failed: nothing changed"
+
+    kind = models.CharField(max_length=40, help_text="A kind of assessments.import_kinds.")
+    options = models.JSONField(default=dict, blank=True, help_text="e.g. the column profile.")
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField(editable=False, help_text="The file as uploaded.")
+    sha256 = models.CharField(max_length=64, editable=False)
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    rows = models.PositiveIntegerField(help_text="Lines of the file (a CSV value may span some).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    state_changed_at = models.DateTimeField(help_text="When the current state began.")
+    dry_run = models.JSONField(null=True, blank=True, editable=False)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    applied_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True, help_text="An unexpected failure, for the admins.")
+
+    # The file and the line tables can be megabytes: the history keeps who did what when.
+    history = HistoricalRecords(excluded_fields=["data", "dry_run", "result"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "import"
+        indexes = [models.Index(fields=["-created_at", "-id"], name="importrun_recent")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.kind}, {self.get_state_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.CHECKING, self.State.APPLYING)

@@ -30,6 +30,7 @@ from assessments.models import (
     Evidence,
     HelpdeskAgent,
     HelpdeskTagCategory,
+    ImportRun,
     MonthlyMetric,
 )
 from frameworks import kinds
@@ -138,6 +139,7 @@ AUDITED = [
     ),
     Audited(HelpdeskTagCategory, (), lambda r: r.tag),
     Audited(HelpdeskAgent, (), lambda r: f"helpdesk agent {r.name}"),
+    Audited(ImportRun, (), lambda r: f"import #{r.id} {r.file_name} ({r.kind})"),
     Audited(ApprovalStep, (), lambda r: f"{r.framework_slug} step {r.order}: {r.name}"),
     Audited(SlackWebhook, (), lambda r: f"Slack webhook for {r.team or r.framework_slug}"),
     Audited(

@@ -83,6 +83,7 @@ EMPLOYEE = lambda w: w["employee"].pk  # noqa: E731
 CASE = "302→promotions:case+db"
 DETAIL = "302→assessments:evidence_detail"
 QUEUE = "302→assessments:review_queue"
+IMPORT = "302→assessments:import_detail"
 DRAFT_CHANGE = "302→admin:frameworks_framework_change"
 OK7 = " ".join(["200"] * 7)  # every logged-in persona but the leaver
 NO7 = " ".join(["405"] * 7)
@@ -169,6 +170,19 @@ PAGES: dict[str, Expect] = {
         post="login " + " ".join(["302→promotions:notifications+db"] * 7) + " login"),
     "promotions:reports": Expect(_url("promotions:reports"),
         get="login 403 403 403 403 403 200 200 login"),
+    # Imports in the browser: HR only, like the reports; an empty upload form is a 400.
+    "assessments:import_list": Expect(_url("assessments:import_list"),
+        get="login 403 403 403 403 403 200 200 login"),
+    "assessments:import_new": Expect(_url("assessments:import_new"),
+        get="login 403 403 403 403 403 200 200 login",
+        post="login 403 403 403 403 403 400 400 login"),
+    "assessments:import_detail": Expect(
+        _url("assessments:import_detail", _pk("import_run")),
+        get="login 403 403 403 403 403 200 200 login"),
+    "assessments:import_apply": Expect(
+        _url("assessments:import_apply", _pk("import_run")),
+        get="login 405 405 405 405 405 405 405 login",
+        post=f"login 403 403 403 403 403 {IMPORT}+db {IMPORT}+db login"),
     # --- the REST API (api/): DRF answers 401 to the anonymous and to leavers (whose login
     # is off), 404 for what the caller may not see, 403 for what they see but may not do ---
     "api:schema": Expect(_url("api:schema"),
@@ -535,6 +549,7 @@ ACTIONS = {
     "api:evidence_review": "manager",
     "api:case_decide": "manager",
     "promotions:notifications_read": "employee",
+    "assessments:import_apply": "hr",
     "logout": "employee",
     "admin:logout": "hr",
     "admin:frameworks_framework_draft": "hr",

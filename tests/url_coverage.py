@@ -103,6 +103,7 @@ def build_world() -> dict:
     )
 
     from api.services import token_issue
+    from assessments.import_runs import import_run_create
     from assessments.models import (
         Attestation,
         CompetencyRating,
@@ -232,6 +233,10 @@ def build_world() -> dict:
     tag = HelpdeskTagCategory.objects.create(tag="salesforce", category="integration")
     agent = HelpdeskAgent.objects.create(name="Agent Smith", key="agent smith")
     token, _ = token_issue(user=employee.user, name="coverage script", actor=hr.user)
+    import_run = import_run_create(  # checked by its dry run: ready to apply
+        actor=hr.user, kind="helpdesk-tags", file_name="tags.csv",
+        data=b"tag,category\nsalesforce-sync,integration\n",
+    )  # fmt: skip
 
     interval, _ = IntervalSchedule.objects.get_or_create(every=1, period="days")
     crontab = CrontabSchedule.objects.create(minute="0", hour="3")
@@ -249,6 +254,7 @@ def build_world() -> dict:
         "evidence_rejected": rejected,
         "case": case,
         "published": published,
+        "import_run": import_run,
         "nominee": peer,  # the employee already has an open case for the next level
         "next_level": superhero,
         # one object per admin model, by "app_label.model_name"
