@@ -40,6 +40,36 @@ def test_wrong_password_keeps_the_username_and_says_why(client):
 
 
 @pytest.mark.django_db
+def test_people_log_in_with_their_address_in_any_case(client):
+    user = UserFactory(username="Ann.Lee@Example.com", email="Ann.Lee@Example.com")
+    user.set_password("a long passphrase")
+    user.save()
+    response = client.post(
+        reverse("login"), {"username": "ann.lee@example.COM", "password": "a long passphrase"}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_a_case_that_matches_two_accounts_logs_nobody_in(client):
+    for name in ("sam@example.com", "Sam@example.com"):
+        user = UserFactory(username=name, email=name)
+        user.set_password("a long passphrase")
+        user.save()
+    response = client.post(
+        reverse("login"), {"username": "SAM@EXAMPLE.COM", "password": "a long passphrase"}
+    )
+    assert response.status_code == 200
+    assert b"Please enter a correct e-mail and password" in response.content
+    # An exact spelling still reaches its own account.
+    response = client.post(
+        reverse("login"), {"username": "Sam@example.com", "password": "a long passphrase"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
 def test_logout_ends_the_session(client, seeded):
     client.force_login(EmployeeFactory().user)
     assert client.post(reverse("logout")).status_code == 302
