@@ -123,14 +123,14 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
 # date is "time only", and one without is short of something a person must do or show
 # (evidence, an exam, a rating, a confirmation, a metric). A time-only date already passed
 # since the last check counts as "within 3 months" (the next check will say ready).
-PIPELINE_CATEGORIES = [
-    ("ready_now", "Ready now"),
-    ("time_3", "Only time missing, ready within 3 months"),
-    ("time_6", "Only time missing, ready in 3 to 6 months"),
-    ("one_away", "One requirement away"),
-    ("two_three_away", "Two or three requirements away"),
-    ("further", "Further away (more than three, or only time beyond 6 months)"),
-    ("unchecked", "Top level, or not checked yet"),
+PIPELINE_CATEGORIES = [  # (key, label in the table and CSV, label on the chart)
+    ("ready_now", "Ready now", "Ready now"),
+    ("time_3", "Only time missing, ready within 3 months", "Time only, 3 months"),
+    ("time_6", "Only time missing, ready in 3 to 6 months", "Time only, 6 months"),
+    ("one_away", "One requirement away", "1 away"),
+    ("two_three_away", "Two or three requirements away", "2 or 3 away"),
+    ("further", "Further away (more than three, or only time beyond 6 months)", "Further"),
+    ("unchecked", "Top level, or not checked yet", "Top or unchecked"),
 ]
 _UNCHECKED = len(PIPELINE_CATEGORIES) - 1
 
@@ -307,16 +307,16 @@ def org_reports(
             + (["all frameworks"] if len(slugs) > 1 else []),
             "rows": [
                 [label, *[pipeline[s][i] for s in slugs]] + ([totals[i]] if len(slugs) > 1 else [])
-                for i, (_, label) in enumerate(PIPELINE_CATEGORIES)
+                for i, (_, label, _) in enumerate(PIPELINE_CATEGORIES)
             ]
             + [
-                ["people", *[sum(pipeline[s]) for s in slugs]]
+                ["Total", *[sum(pipeline[s]) for s in slugs]]
                 + ([sum(totals)] if len(slugs) > 1 else [])
             ],  # fmt: skip
             "chart": _chart(
                 "pipeline",
                 "bar",
-                [label for _, label in PIPELINE_CATEGORIES],
+                [short for _, _, short in PIPELINE_CATEGORIES],
                 [{"label": names.get(s, s), "data": pipeline[s]} for s in slugs],
                 "people",
             ),  # fmt: skip

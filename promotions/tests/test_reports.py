@@ -24,7 +24,7 @@ from promotions.tests.test_sweep import AS_OF, make_ready_hero
 
 pytestmark = pytest.mark.django_db
 
-CATEGORY = dict(PIPELINE_CATEGORIES)
+CATEGORY = {key: label for key, label, _ in PIPELINE_CATEGORIES}
 
 
 def status(person, *, eligible=False, met=3, total=5, earliest=None, target=None):
@@ -75,7 +75,7 @@ def test_each_person_counts_once_in_the_best_category_any_next_level_reaches(see
         CATEGORY["two_three_away"]: 2,
         CATEGORY["further"]: 2,  # four away, and time only in 13 months
         CATEGORY["unchecked"]: 2,
-        "people": 14,
+        "Total": 14,
     }
 
 
@@ -199,7 +199,7 @@ def people_counted(filters) -> int:
 )
 def test_the_filters_count_only_the_people_they_name(lines, filters, expected):
     assert people_counted(filters) == expected
-    assert pipeline(filters)["people"] == expected
+    assert pipeline(filters)["Total"] == expected
 
 
 def test_the_manager_filter_covers_their_whole_subtree_through_leavers(lines):
@@ -230,7 +230,7 @@ def test_the_page_and_each_csv_honour_the_filters(client, hr, lines):
     assert pipeline_rows[0] == ["readiness", "Sample Support Career Advancement Formula",
                                 "Customer Support Career & Competency Framework",
                                 "all frameworks"]  # fmt: skip
-    assert pipeline_rows[-1][0] == "people" and pipeline_rows[-1][-1] == "3"
+    assert pipeline_rows[-1][0] == "Total" and pipeline_rows[-1][-1] == "3"
     for key in ("promotions", "reviews"):
         assert csv_rows(client, region="APAC", export=key)[0][0]
 

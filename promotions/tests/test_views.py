@@ -152,7 +152,7 @@ def test_hr_reports_are_for_hr_and_export_csv(client, org):
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "readiness,Sample Support Career Advancement Formula"
     assert lines[1] == "Ready now,1"
-    assert lines[-1] == "people,4"
+    assert lines[-1] == "Total,4"
     assert client.get(reverse("promotions:reports") + "?export=nope").status_code == 404
 
 

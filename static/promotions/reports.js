@@ -32,7 +32,18 @@
         plugins: { legend: { display: chart.datasets.length > 1 } },
         scales: {
           x: { beginAtZero: true, title: { display: true, text: chart.axis } },
-          y: { ticks: { autoSkip: false } },
+          y: {
+            ticks: {
+              autoSkip: false,
+              // Long level titles are cut short on a narrow screen (the table and the tooltip
+              // have them whole).
+              callback: function (value) {
+                var label = this.getLabelForValue(value);
+                var room = this.chart.width < 500 ? 18 : 60;
+                return label.length > room ? label.slice(0, room - 1) + "\u2026" : label;
+              },
+            },
+          },
         },
       },
     });
