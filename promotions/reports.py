@@ -123,6 +123,7 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
 # date is "time only", and one without is short of something a person must do or show
 # (evidence, an exam, a rating, a confirmation, a metric). A time-only date already passed
 # since the last check counts as "within 3 months" (the next check will say ready).
+# "Requirements away" counts top-level requirements (a group, "any 2 of", is one).
 PIPELINE_CATEGORIES = [  # (key, label in the table and CSV, label on the chart)
     ("ready_now", "Ready now", "Ready now"),
     ("time_3", "Only time missing, ready within 3 months", "Time only, 3 months"),

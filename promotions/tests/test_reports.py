@@ -56,7 +56,7 @@ def test_each_person_counts_once_in_the_best_category_any_next_level_reaches(see
     status(EmployeeFactory(), met=3, total=5)
     status(EmployeeFactory(), met=2, total=5)
     status(EmployeeFactory(), met=1, total=5)
-    # Whatfix S2 has two next levels: the better verdict decides, the person counts once.
+    # Whatfix S3 has two next levels: the better verdict decides, the person counts once.
     both = EmployeeFactory(framework_slug="whatfix-support", level_code="S3")
     targets = list(both.level.next_levels.order_by("rank"))
     assert len(targets) == 2
