@@ -250,10 +250,12 @@ def org_reports(
         .annotate(n=Count("id"))
         .order_by("framework__slug", "level__rank", "level__code", "team")
     )
-    by_level: dict[tuple, int] = {}
+    by_level: dict[tuple, int] = {}  # (slug, rank, code) in rank order -> people
+    level_titles: dict[tuple, str] = {}  # one title per code, across framework versions
     for row in distribution:
-        key = (row["framework__slug"], row["level__rank"], row["level__title"])
+        key = (row["framework__slug"], row["level__rank"], row["level__code"])
         by_level[key] = by_level.get(key, 0) + row["n"]
+        level_titles.setdefault(key, row["level__title"])
     several = len({slug for slug, _, _ in by_level}) > 1
 
     def level_label(slug: str, title: str) -> str:
@@ -295,7 +297,7 @@ def org_reports(
             "chart": _chart(
                 "levels",
                 "bar",
-                [level_label(slug, title) for slug, _, title in by_level],
+                [level_label(key[0], level_titles[key]) for key in by_level],
                 [{"label": "people", "data": list(by_level.values())}],
                 "people",
             ),  # fmt: skip

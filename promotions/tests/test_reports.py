@@ -237,7 +237,14 @@ def test_the_page_and_each_csv_honour_the_filters(client, hr, lines):
 
 @pytest.mark.parametrize(
     "params",
-    [{"team": "Nobody's team"}, {"manager": "abc"}, {"manager": "999999"}, {"framework": "x"}],
+    [
+        {"team": "Nobody's team"},
+        {"manager": "abc"},
+        {"manager": "999999"},
+        {"manager": "9" * 5000},
+        {"framework": "x"},
+        {"region": "=HYPERLINK(1)"},
+    ],
 )
 def test_a_filter_value_that_is_not_offered_is_a_clear_400(client, hr, lines, params):
     client.force_login(hr)
