@@ -21,7 +21,7 @@ from people.selectors import employee_for_request, employee_reviewable_by, team_
 
 from . import presenters, reports, services
 from .context_processors import sweep_state_for_request
-from .forms import ChannelChoicesForm, DecisionForm, NominationForm
+from .forms import ChannelChoicesForm, DecisionForm, NominationForm, ReportFilterForm
 from .models import Notification
 from .rules import WFH_DAYS_PER_MONTH
 from .selectors import (
@@ -224,9 +224,24 @@ def notifications_read(request):
 
 
 def hr_reports(request):
+    """HR's reports, filtered by the query string; `?export=KEY` answers one table as CSV with
+    the same filters. Ten queries whatever the company's size or the filters."""
     if not user_is_hr_for_request(request):
         raise PermissionDenied("HR reports are for HR.")
-    data = reports.org_reports(as_of=timezone.localdate())
+    choices = reports.filter_choices()
+    form = ReportFilterForm(request.GET, choices=choices)
+    if not form.is_valid():
+        return render(
+            request,
+            "promotions/reports.html",
+            {"form": form, "sweep": sweep_state_for_request(request)},
+            status=400,
+        )
+    data = reports.org_reports(
+        as_of=timezone.localdate(),
+        filters=form.filters(),
+        framework_names=dict(choices["framework"]),
+    )
     export = request.GET.get("export")
     if export:
         if export not in data["tables"]:
@@ -238,6 +253,9 @@ def hr_reports(request):
         writer.writerow(table["header"])
         writer.writerows(table["rows"])
         return response
+    charts = [table["chart"] for table in data["tables"].values()]
     return render(
-        request, "promotions/reports.html", {**data, "sweep": sweep_state_for_request(request)}
+        request,
+        "promotions/reports.html",
+        {**data, "form": form, "charts": charts, "sweep": sweep_state_for_request(request)},
     )

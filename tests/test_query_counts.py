@@ -81,9 +81,10 @@ PAGES = {
     "promotions:reports": [
         *SESSION_AND_USER,
         "is HR (EXISTS, shared with the navigation)",
+        "filter choices: frameworks, teams, regions, managers (one UNION ALL)",
         "people per framework, level and team",
         "readiness pipeline from stored statuses",
-        "level history (time to promotion)",
+        "level history (time to promotion, start of the previous level in subqueries)",
         "review turnaround (last 12 months)",
         "the last sweep (shared with the banner)",
         "nav: my profile (none for this HR user)",
@@ -153,3 +154,23 @@ def test_the_import_list_reads_the_same_pinned_queries_at_two_sizes(client, hr):
     large = page_queries(client, hr, "assessments:import_list")
     assert len(small) == len(IMPORT_LIST), "\n".join(q[:160] for q in small)
     assert len(large) == len(IMPORT_LIST), "\n".join(q[:160] for q in large)
+
+
+def test_hr_reports_read_the_same_pinned_queries_with_every_filter(client, org):  # noqa: F811
+    """The filters are conditions in the same queries (the manager's subtree a subquery):
+    filtering adds no query and none that grows with the company or the subtree."""
+    grow_company(org["lead"], team=3, others=2)
+    periodic_checks_run(as_of=timezone.localdate())
+    url = reverse("promotions:reports")
+    filters = {"framework": "support-formula", "team": "Support",
+               "manager": org["skip_level"].pk}  # fmt: skip
+    client.force_login(org["hr"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, filters).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    grow_company(org["lead"], team=60, others=10)
+    assert count() == small == len(PAGES["promotions:reports"])
