@@ -30,6 +30,8 @@ from assessments.models import (
     Evidence,
     HelpdeskAgent,
     HelpdeskTagCategory,
+    ImportProfile,
+    ImportProfileTitle,
     MonthlyMetric,
 )
 from frameworks import kinds
@@ -132,6 +134,15 @@ AUDITED = [
     ),
     Audited(HelpdeskTagCategory, (), lambda r: r.tag),
     Audited(HelpdeskAgent, (), lambda r: f"helpdesk agent {r.name}"),
+    Audited(ImportProfile, (), lambda r: f"people import profile {r.name}"),
+    Audited(
+        ImportProfileTitle,
+        ("profile", "level"),
+        lambda r: (
+            f"job title {r.title} → {r.level.code if r.level else '?'} "
+            f"({r.profile.name if r.profile else '?'})"
+        ),
+    ),
     Audited(ApprovalStep, (), lambda r: f"{r.framework_slug} step {r.order}: {r.name}"),
     Audited(Framework, (), lambda r: f"{r.name} v{r.version}"),
     Audited(Level, ("framework",), lambda r: f"{r.code} · {r.title} ({_version(r.framework)})"),

@@ -109,6 +109,8 @@ def build_world() -> dict:
         Evidence,
         HelpdeskAgent,
         HelpdeskTagCategory,
+        ImportProfile,
+        ImportProfileTitle,
         MonthlyMetric,
     )
     from assessments.tests.factories import EvidenceFactory
@@ -230,6 +232,8 @@ def build_world() -> dict:
     sweep = SweepRun.objects.create(key="coverage", as_of=TODAY)
     tag = HelpdeskTagCategory.objects.create(tag="salesforce", category="integration")
     agent = HelpdeskAgent.objects.create(name="Agent Smith", key="agent smith")
+    profile = ImportProfile.objects.create(name="acme-hris", based_on="bamboohr")
+    ImportProfileTitle.objects.create(profile=profile, title="Support Hero", level=employee.level)
     token, _ = token_issue(user=employee.user, name="coverage script", actor=hr.user)
 
     interval, _ = IntervalSchedule.objects.get_or_create(every=1, period="days")
@@ -272,6 +276,7 @@ def build_world() -> dict:
         "assessments.monthlymetric": metric,
         "assessments.helpdesktagcategory": tag,
         "assessments.helpdeskagent": agent,
+        "assessments.importprofile": profile,
         "assessments.leaver": leaver,
         "promotions.eligibilitystatus": eligibility,
         "promotions.notification": notification,
