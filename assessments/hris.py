@@ -274,10 +274,9 @@ def profile_get(spec) -> Profile | None:
 def profile_from_model(saved, *, with_titles=True) -> Profile:
     """A profile saved in the admin, on top of the built-in one it is based on."""
     base = BUILT_IN.get(saved.based_on)
-    columns = dict(base.columns) if base else {}
     named = {f: getattr(saved, f"{f}_column").strip() for f in FIELDS}
     named = {f: header for f, header in named.items() if header}
-    columns.update(named)
+    columns = merge_columns(base, named)
     optional = (base.optional if base else frozenset()) - set(named)
     titles = {}
     if with_titles:
@@ -295,6 +294,29 @@ def profile_from_model(saved, *, with_titles=True) -> Profile:
         titles=MappingProxyType(titles),
         source="saved in the admin",
     )
+
+
+# A field a profile names replaces its alternatives in the base profile: a profile with
+# one name column needs no first and last name columns, one with manager e-mails no
+# manager ids.
+ALTERNATIVES = {
+    "name": ("first_name", "last_name"),
+    "first_name": ("name",),
+    "last_name": ("name",),
+    "manager_email": ("manager_employee_id",),
+    "manager_employee_id": ("manager_email",),
+}
+
+
+def merge_columns(base: Profile | None, named: dict[str, str]) -> dict[str, str]:
+    """The base profile's columns overridden by `named`, less the alternatives of what
+    `named` names."""
+    columns = dict(base.columns) if base else {}
+    for field in named:
+        for other in ALTERNATIVES.get(field, ()):
+            if other not in named:
+                columns.pop(other, None)
+    return {**columns, **named}
 
 
 def _values(text: str) -> tuple[str, ...]:
@@ -373,7 +395,7 @@ def profile_from_file(text: str, *, source: str) -> Profile:
             )
     if problems:
         raise ImportProblems(problems)
-    merged = {**(base.columns if base else {}), **{f: h.strip() for f, h in columns.items()}}
+    merged = merge_columns(base, {f: h.strip() for f, h in columns.items()})
     profile = Profile(
         name=str(data.get("name") or Path(source).stem)[:100],
         columns=MappingProxyType(merged),

@@ -446,3 +446,23 @@ def test_a_bamboohr_reimport_costs_the_same_queries_for_any_number_of_rows(
         # employees; users; savepoint; release
         with django_assert_num_queries(7):
             assert people_import(text=text, profile=profile).unchanged == size
+
+
+def test_a_profile_based_on_a_built_in_one_names_only_the_columns_that_differ(seeded, tmp_path):
+    profile = tmp_path / "ours.json"
+    profile.write_text(
+        '{"based_on": "bamboohr", "columns": {"name": "Display Name", "email": "Email"},'
+        ' "inactive": ["Inactive", "Terminated"]}'
+    )
+    path = tmp_path / "export.csv"
+    path.write_text(
+        '"Employee #","Display Name","Email","Job Title","Hire Date","Supervisor EID","Status"\n'
+        '"1","Lea Lead","lea@example.com","Head of Support","2018-03-15","","Active"\n'
+        '"2","Ray Report","ray@example.com","Support Hero","01/05/2025","1","Terminated"\n'
+    )
+    with time_machine.travel(TODAY):
+        assert run(path, "--profile", profile, "--titles", BAMBOO_TITLES) == (
+            "import_people: 2 created, 0 updated, 0 unchanged"
+        )
+    ray = Employee.objects.get(employee_id="2")
+    assert (ray.name, ray.manager.employee_id, ray.is_active) == ("Ray Report", "1", False)
