@@ -428,6 +428,9 @@ def people_import(*, text: str, profile=None) -> ImportResult:
     """
     profile = hris.profile_get(profile)
     required, optional = hris.csv_columns(profile)
+    if profile is None and "manager employee id" in _header_keys(text):
+        # Managers named by employee id: the manager_email column may be left out.
+        optional["manager_email"] = required.pop("manager_email")
     rows, problems = read_csv(text, required, optional)
     published = Framework.objects.filter(status="published").prefetch_related("levels")
     frameworks = {f.slug: {lv.code: lv for lv in f.levels.all()} for f in published}
@@ -504,6 +507,16 @@ def people_import(*, text: str, profile=None) -> ImportResult:
             result.count(outcome, line=person.line)
         _raise_if(problems)
     return result
+
+
+def _header_keys(text: str) -> list[str]:
+    """The file's header row as read_csv matches it ([] when it cannot be read: read_csv
+    then says why)."""
+    try:
+        header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")), [])
+    except csv.Error:
+        return []
+    return [_header_key(name) for name in header]
 
 
 def _label(profile, field: str) -> str:
@@ -744,7 +757,7 @@ def _person_save(person: _Person, employee, user, manager) -> tuple[Employee, st
         changed = [name for name in changed if name != "level_since"]
     if changed:
         employee.full_clean()
-        employee.save(update_fields=[name.removesuffix("_id") for name in changed])
+        employee.save(update_fields=[Employee._meta.get_field(name).name for name in changed])
     return employee, "updated"
 
 

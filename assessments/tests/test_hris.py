@@ -466,3 +466,37 @@ def test_a_profile_based_on_a_built_in_one_names_only_the_columns_that_differ(se
         )
     ray = Employee.objects.get(employee_id="2")
     assert (ray.name, ray.manager.employee_id, ray.is_active) == ("Ray Report", "1", False)
+
+
+def test_our_own_columns_may_name_managers_by_employee_id_alone(seeded):
+    text = (
+        "email,name,framework,level,hire_date,employee_id,manager_employee_id,team,region\n"
+        "ray@example.com,Ray Report,support-formula,hero,2025-03-01,E2,E1,Tier 1,EMEA\n"
+        "lea@example.com,Lea Lead,support-formula,senior-superhero,2020-05-04,E1,,,\n"
+    )
+    assert people_import(text=text).created == 2
+    ray = Employee.objects.select_related("manager__user").get(employee_id="E2")
+    assert (ray.manager.email, ray.team, ray.region) == ("lea@example.com", "Tier 1", "EMEA")
+    # Without manager_employee_id, manager_email stays a required column.
+    with pytest.raises(ImportProblems) as caught:
+        people_import(text=text.replace(",manager_employee_id", ",boss_id"))
+    assert caught.value.problems == ["missing column(s): manager_email"]
+
+
+def test_empty_optional_values_change_nothing_for_someone_already_imported(seeded):
+    ann = EmployeeFactory(
+        user__username="ann@example.com", user__first_name="Ann", user__last_name="Lee",
+        employee_id="A1", team="Support", region="EMEA", level_since=datetime.date(2025, 1, 1),
+    )  # fmt: skip
+    header = "email,name,manager_email,framework,level,hire_date,level_since,status,team,region"
+    text = f"{header},employee_id\nann@example.com,Ann Lee,,support-formula,hero,2024-01-15,,,,,\n"
+    before = time_at_level()
+
+    assert people_import(text=text).unchanged == 1
+
+    ann.refresh_from_db()
+    assert (ann.employee_id, ann.team, ann.region, ann.is_active) == ("A1", "Support", "EMEA", True)
+    assert time_at_level() == before
+    people_import(text=text.replace(",,,,,\n", ",,,Tier 2,APAC,A2\n"))
+    ann.refresh_from_db()
+    assert (ann.employee_id, ann.team, ann.region) == ("A2", "Tier 2", "APAC")
