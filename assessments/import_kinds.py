@@ -47,13 +47,20 @@ class ImportKind:
 
 
 def people_profiles() -> list[tuple[str, str]]:
-    """The column profiles a people file may be read with; the first is the default.
+    """The column profiles a people file may be read with; the first (our own columns) is
+    the default: the built-in HRIS layouts and the profiles HR saved in the admin. A saved
+    profile with a built-in's name holds that built-in's job-title table, so it is offered
+    once, by that name."""
+    from .hris import BUILT_IN
+    from .models import ImportProfile
 
-    Until `people_import` takes `profile=` (issue 13, the HRIS profiles), only our own
-    columns. At that merge this returns the built-ins (bamboohr, personio, workday) and the
-    profiles HR saved, e.g. `[("", "CareerPath's own columns"), *people_profile_choices()]`.
-    """
-    return [("", "CareerPath's own columns")]
+    vendors = {"bamboohr": "BambooHR", "personio": "Personio", "workday": "Workday"}
+    saved = ImportProfile.objects.order_by("name").values_list("name", flat=True)
+    return [
+        ("", "CareerPath's own columns"),
+        *((name, f"{vendors.get(name, name)} export (built in)") for name in BUILT_IN),
+        *((name, f"{name} (saved in the admin)") for name in saved if name not in BUILT_IN),
+    ]
 
 
 KINDS: dict[str, ImportKind] = {
@@ -66,9 +73,12 @@ KINDS: dict[str, ImportKind] = {
             command="import_people",
             summary="Create or update people and their reporting lines.",
             columns=(
-                "Columns: email, name, manager_email, framework, level, hire_date, and "
-                "optionally level_since (defaults to hire_date) and status (active, or "
-                "inactive for a leaver). Managers may appear after their reports."
+                "Columns: email, name, manager_email (or manager_employee_id), framework, "
+                "level, hire_date, and optionally level_since (a new person's defaults to "
+                "hire_date; left empty, an existing person's is kept), status (active, or "
+                "inactive for a leaver), team, region, employee_id. Managers may appear after "
+                "their reports. Or an HR system's export read through a column profile "
+                "(bamboohr, personio, workday, or one saved in the admin)."
             ),
             options=(
                 ImportOption(

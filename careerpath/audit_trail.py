@@ -30,6 +30,8 @@ from assessments.models import (
     Evidence,
     HelpdeskAgent,
     HelpdeskTagCategory,
+    ImportProfile,
+    ImportProfileTitle,
     ImportRun,
     MonthlyMetric,
 )
@@ -140,6 +142,15 @@ AUDITED = [
     Audited(HelpdeskTagCategory, (), lambda r: r.tag),
     Audited(HelpdeskAgent, (), lambda r: f"helpdesk agent {r.name}"),
     Audited(ImportRun, (), lambda r: f"import #{r.id} {r.file_name} ({r.kind})"),
+    Audited(ImportProfile, (), lambda r: f"people import profile {r.name}"),
+    Audited(
+        ImportProfileTitle,
+        ("profile", "level"),
+        lambda r: (
+            f"job title {r.title} → {r.level.code if r.level else '?'} "
+            f"({r.profile.name if r.profile else '?'})"
+        ),
+    ),
     Audited(ApprovalStep, (), lambda r: f"{r.framework_slug} step {r.order}: {r.name}"),
     Audited(SlackWebhook, (), lambda r: f"Slack webhook for {r.team or r.framework_slug}"),
     Audited(

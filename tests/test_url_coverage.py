@@ -377,6 +377,7 @@ ADMIN_RIGHTS: dict[str, tuple[str, str]] = {
     "assessments.monthlymetric":        ("vac",  "vac"),   # audited: never deleted
     "assessments.helpdesktagcategory":  ("vac",  "vac"),
     "assessments.helpdeskagent":        ("vac",  "vac"),   # audited: never deleted
+    "assessments.importprofile":        ("vac",  "vac"),   # audited: never deleted
     "assessments.leaver":               ("v",    "v"),
     "promotions.eligibilitystatus":     ("v",    "v"),
     "promotions.notification":          ("v",    "v"),

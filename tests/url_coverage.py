@@ -110,6 +110,8 @@ def build_world() -> dict:
         Evidence,
         HelpdeskAgent,
         HelpdeskTagCategory,
+        ImportProfile,
+        ImportProfileTitle,
         MonthlyMetric,
     )
     from assessments.tests.factories import EvidenceFactory
@@ -232,6 +234,8 @@ def build_world() -> dict:
     sweep = SweepRun.objects.create(key="coverage", as_of=TODAY)
     tag = HelpdeskTagCategory.objects.create(tag="salesforce", category="integration")
     agent = HelpdeskAgent.objects.create(name="Agent Smith", key="agent smith")
+    profile = ImportProfile.objects.create(name="acme-hris", based_on="bamboohr")
+    ImportProfileTitle.objects.create(profile=profile, title="Support Hero", level=employee.level)
     token, _ = token_issue(user=employee.user, name="coverage script", actor=hr.user)
     import_run = import_run_create(  # checked by its dry run: ready to apply
         actor=hr.user, kind="helpdesk-tags", file_name="tags.csv",
@@ -279,6 +283,7 @@ def build_world() -> dict:
         "assessments.monthlymetric": metric,
         "assessments.helpdesktagcategory": tag,
         "assessments.helpdeskagent": agent,
+        "assessments.importprofile": profile,
         "assessments.leaver": leaver,
         "promotions.eligibilitystatus": eligibility,
         "promotions.notification": notification,

@@ -1,6 +1,7 @@
 """Imports in the browser (issue 13, item 3): HR uploads a file, sees a dry run by line, then
 applies exactly that file, once; the importers are the commands' own."""
 
+import datetime
 import io
 from pathlib import Path
 
@@ -60,7 +61,13 @@ def run_of(response) -> ImportRun:
 
 
 def test_a_dry_run_shows_each_line_and_changes_nothing(hr_client):
-    ann = EmployeeFactory(user__username="ann@example.com", user__email="ann@example.com")
+    ann = EmployeeFactory(
+        user__username="ann@example.com",
+        user__email="ann@example.com",
+        # in time at level since her hire date (the file's; the file keeps it)
+        hire_date=datetime.date(2025, 4, 1),
+        level_since=datetime.date(2025, 4, 1),
+    )
     before = snapshot()
 
     run = run_of(upload(hr_client, NEW_PEOPLE))
@@ -173,7 +180,13 @@ def test_a_stale_dry_run_is_checked_again_on_apply(hr_client, seeded):
 
 def test_apply_reports_counts_that_changed_since_the_dry_run(hr_client):
     run = run_of(upload(hr_client, NEW_PEOPLE))
-    EmployeeFactory(user__username="ann@example.com", user__email="ann@example.com")
+    EmployeeFactory(
+        user__username="ann@example.com",
+        user__email="ann@example.com",
+        # in time at level since her hire date (the file's; the file keeps it)
+        hire_date=datetime.date(2025, 4, 1),
+        level_since=datetime.date(2025, 4, 1),
+    )
 
     response = hr_client.post(reverse("assessments:import_apply", args=[run.pk]), follow=True)
 
