@@ -325,3 +325,34 @@ def test_the_audit_trail_shows_who_uploaded_and_applied_an_import(hr_client, hr)
     assert html.count(f"import #{run.pk} november.csv (people)") == 3  # uploaded, checked, applied
     employees = hr_client.get(reverse("audit_trail"), {"model": "people.employee", "user": hr.pk})
     assert "import_people applied in the browser" in employees.content.decode()
+
+
+def test_hr_uploads_a_bamboohr_export_with_a_saved_title_table(hr_client, seeded):
+    """The upload page offers the HRIS profiles; a profile HR saved under a built-in's name
+    gives that layout its job-title table, and the dry run reads the vendor's file."""
+    from assessments.models import ImportProfile, ImportProfileTitle
+    from frameworks.models import Level
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "hris"
+    saved = ImportProfile.objects.create(name="bamboohr", based_on="bamboohr")
+    for title, code in (
+        ("Head of Support", "senior-superhero"),
+        ("Support Superhero", "superhero"),
+        ("Support Hero", "hero"),
+        ("Support Engineer, Tier 2", "hero"),
+    ):
+        level = Level.objects.get(
+            framework__slug="support-formula", framework__status="published", code=code
+        )
+        ImportProfileTitle.objects.create(profile=saved, title=title, level=level)
+
+    form = hr_client.get(reverse("assessments:import_new")).content.decode()
+    assert "BambooHR export (built in)" in form and "Workday export (built in)" in form
+
+    data = (fixtures / "bamboohr_employees.csv").read_bytes()
+    run = run_of(upload(hr_client, data, name="employees.csv", **{"people-profile": "bamboohr"}))
+    assert run.state == ImportRun.State.CHECKED, run.dry_run
+    assert run.dry_run["counts"]["created"] == 6
+    assert not Employee.objects.filter(employee_id__gt="").exists()  # a dry run
+    hr_client.post(reverse("assessments:import_apply", args=[run.pk]))
+    assert Employee.objects.filter(employee_id__gt="").count() == 6
