@@ -132,3 +132,21 @@ def test_the_csv_is_the_whole_current_view_with_formulas_as_text(client, seeded)
     assert outsider.user.email not in {row[1] for row in body}
     assert any(row[0].startswith("'=cmd") for row in body)
     assert {row[2] for row in body} >= {"hero · Hero"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "--name"},
+        {"sort": "-"},
+        {"sort": "x" * 5000},
+        {"level": "no-such-level"},
+        {"page": "99999999999999999999"},
+        {"eligible": "yes", "direct": "2"},
+        {"export": "xlsx"},
+    ],
+)
+def test_odd_choices_show_the_page_with_the_defaults(client, team, params):
+    response = get(client, team["lead"].user, **params)
+    assert len(response.context["rows"]) == 5
+    assert response["Content-Type"].startswith("text/html")
