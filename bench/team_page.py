@@ -64,6 +64,8 @@ def main():
     client = Client()
     client.force_login(build().user)
     for url in URLS:
+        for _ in range(3):  # warm up: templates, URL resolvers, the first queries
+            client.get(url)
         times = []
         for _ in range(REPETITIONS):
             start = time.perf_counter()
