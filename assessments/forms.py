@@ -74,7 +74,11 @@ class EvidenceForm(forms.ModelForm):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=EvidenceReview.Decision.choices)
+    # No decision is chosen for the reviewer: approving must be a choice, never a default.
+    decision = forms.ChoiceField(
+        choices=[("", "— choose —"), *EvidenceReview.Decision.choices],
+        error_messages={"required": "Choose approve or reject."},
+    )
     comment = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -101,6 +105,9 @@ class BulkReviewForm(ReviewForm):
         self.fields["evidence"].queryset = queryset
         self.fields["evidence"].error_messages["invalid_choice"] = (
             "Some of the selected items are not waiting for your review."
+        )
+        self.fields["evidence"].error_messages["required"] = (
+            "Select the items to decide, or every matching item."
         )
 
 

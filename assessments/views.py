@@ -183,19 +183,35 @@ def evidence_attachment(request, pk):
     return response
 
 
-def review_queue(request):
-    reviewer = _me(request)
-    kind = request.GET.get("kind", "")
-    category = request.GET.get("category", "")
-    person = request.GET.get("person", "")
-    search = request.GET.get("q", "").strip()[:100]
+# "All matching" decides at most this many at once: the confirmation lists each item (and
+# posts each id back, under Django's DATA_UPLOAD_MAX_NUMBER_FIELDS).
+MAX_ALL_MATCHING = 500
+
+
+def _queue(request, reviewer: Employee) -> dict:
+    """The review queue as the query string asks (filters, search, page)."""
+    params = request.GET
+    search = params.get("q", "").strip()[:100]
     queue = selectors.review_queue(
         reviewer=reviewer,
-        kind=kind,
-        category=category,
-        employee_id=parse_id(person),
+        kind=params.get("kind", ""),
+        category=params.get("category", ""),
+        employee_id=parse_id(params.get("person", "")),
         search=search,
     )
+    return {
+        **queue,
+        "q": search,
+        "kind": params.get("kind", ""),
+        "category": params.get("category", ""),
+        "person": params.get("person", ""),
+    }
+
+
+def _queue_page(request, reviewer, *, bulk_form=None, selected=(), status=200):
+    """The review queue page; after a refused decision, the form with its errors and the
+    items that were selected still selected."""
+    queue = _queue(request, reviewer)
     paged = page_of(queue["items"], request)
     return render(
         request,
@@ -204,14 +220,20 @@ def review_queue(request):
             **queue,
             **paged,
             "items": paged["page_obj"].object_list,
-            "q": search,
-            "kind": kind,
-            "category": category,
-            "person": person,
-            "bulk_form": ReviewForm(),
+            "matching": paged["page_obj"].paginator.count,
+            "max_all_matching": MAX_ALL_MATCHING,
+            "bulk_form": bulk_form or ReviewForm(),
+            "selected": {str(pk) for pk in selected},
+            "all_matching": request.POST.get("scope") == "all",
+            "queue_url": reverse("assessments:review_queue"),
             "kind_labels": dict(Evidence._meta.get_field("kind").choices),
         },
+        status=status,
     )
+
+
+def review_queue(request):
+    return _queue_page(request, _me(request))
 
 
 @require_POST
@@ -244,12 +266,40 @@ def evidence_review(request, pk):
 
 @require_POST
 def evidence_review_bulk(request):
-    waiting = selectors.evidence_waiting_for(reviewer=_me(request))
+    """Decide the selected items, or (scope=all) every item matching the queue's filters
+    after a confirmation that lists each of them: the confirmation posts those ids back, so
+    what is decided is exactly what the manager saw, never items that arrived since. The
+    filters and page travel in the query string, so a refused form shows the same page with
+    the selection kept."""
+    reviewer = _me(request)
+    selected = request.POST.getlist("evidence")
+    if request.POST.get("scope") == "all":
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            return _queue_page(request, reviewer, bulk_form=form, selected=selected)
+        queue = _queue(request, reviewer)
+        matching = queue["items"].count()
+        if matching > MAX_ALL_MATCHING:
+            form.add_error(
+                None,
+                f"{matching} items match: narrow the filter to at most {MAX_ALL_MATCHING} "
+                "to decide them at once.",
+            )
+            return _queue_page(request, reviewer, bulk_form=form, selected=selected)
+        return render(
+            request,
+            "assessments/review_confirm.html",
+            {
+                "items": list(queue["items"]),
+                "decision": form.cleaned_data["decision"],
+                "comment": form.cleaned_data["comment"],
+                "back_query": request.GET.urlencode(),
+            },
+        )
+    waiting = selectors.evidence_waiting_for(reviewer=reviewer)
     form = BulkReviewForm(request.POST, queryset=waiting)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect("assessments:review_queue")
+        return _queue_page(request, reviewer, bulk_form=form, selected=selected)
     decided, problems = services.evidence_review_bulk(
         evidence_ids=[e.pk for e in form.cleaned_data["evidence"]],
         actor=request.user,
@@ -261,7 +311,8 @@ def evidence_review_bulk(request):
     )
     for problem in problems:
         messages.error(request, problem)
-    return redirect("assessments:review_queue")
+    back = reverse("assessments:review_queue")
+    return HttpResponseRedirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)
 
 
 def _rate(request, employee: Employee, rater_is_manager: bool):

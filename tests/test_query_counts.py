@@ -61,10 +61,12 @@ PAGES = {
         *SESSION_AND_USER,
         "my profile (employee_for_request)",
         "my subtree (recursive reporting lines)",
-        "team members matching the search (+user, manager)",
-        *FACTS,
+        "levels held in the team, with counts (the level filter)",
+        "COUNT of the filtered members (paginator)",
+        "one page of 50 members (+user, manager, level; the stored readiness and the "
+        "submitted evidence count as subqueries, sorted by the database)",
+        *FACTS[1:],  # only the 50 shown are judged; the people are the page's
         *LEVELS,
-        "submitted evidence per member",
         "milestones of their frameworks",
         *NAVIGATION,
     ],

@@ -129,7 +129,8 @@ PAGES: dict[str, Expect] = {
         get="login 200 200 200 200 200 200 403 login"),
     "assessments:evidence_review_bulk": Expect(_url("assessments:evidence_review_bulk"),
         get="login 405 405 405 405 405 405 405 login",
-        post=f"login {QUEUE} {QUEUE} {QUEUE}+db {QUEUE}+db {QUEUE} {QUEUE} 403 login",
+        # Refused (not theirs to review): the queue again, with the error and the selection.
+        post=f"login 200 200 {QUEUE}+db {QUEUE}+db 200 200 403 login",
         data=lambda w: {"evidence": [w["objects"]["evidence_waiting"].pk],
                         "decision": "approved"}),
     "assessments:rate_self": Expect(_url("assessments:rate_self"),

@@ -75,6 +75,11 @@ def test_a_manager_sees_direct_and_indirect_reports_with_readiness(client, org):
     assert f"via {org['lead'].name}" in html
     direct = page(client, org["skip_level"].user, reverse("promotions:team") + "?direct=1")
     assert [r.status.employee for r in direct.context["rows"]] == [org["lead"]]
+    # "Eligible only" reads the last check's verdicts: none before the first check.
+    eligible = page(client, org["skip_level"].user, reverse("promotions:team") + "?eligible=1")
+    assert list(eligible.context["rows"]) == []
+    assert "was eligible for a next level at the last check" in eligible.content.decode()
+    periodic_checks_run(as_of=timezone.localdate())
     eligible = page(client, org["skip_level"].user, reverse("promotions:team") + "?eligible=1")
     assert [r.status.employee for r in eligible.context["rows"]] == [org["hero"]]
 
