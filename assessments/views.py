@@ -1,4 +1,5 @@
-"""Evidence pages: submit and follow my evidence; review my reports'; rate and attest.
+"""Evidence pages: submit and follow my evidence; review my reports'; rate and attest;
+HR's imports in the browser.
 
 Views check input, call one service and respond; permissions live in the services
 and selectors, and a refusal is a 403 or 404, never a 500.
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from careerpath.input import parse_id
+from careerpath.input import CONTROL_RE, parse_id
 from careerpath.paging import page_of
 from frameworks.models import Competency, ProficiencyLevel
 from people.models import Employee
@@ -24,15 +25,17 @@ from people.selectors import (
     team_member_get,
 )
 
-from . import selectors, services
+from . import import_runs, selectors, services
 from .forms import (
     AttestationForm,
     BulkReviewForm,
     EvidenceForm,
+    ImportUploadForm,
     RatingForm,
     ReviewForm,
 )
-from .models import Evidence, review_period
+from .import_kinds import KINDS
+from .models import Evidence, ImportRun, review_period
 
 
 def _me(request) -> Employee:
@@ -180,19 +183,35 @@ def evidence_attachment(request, pk):
     return response
 
 
-def review_queue(request):
-    reviewer = _me(request)
-    kind = request.GET.get("kind", "")
-    category = request.GET.get("category", "")
-    person = request.GET.get("person", "")
-    search = request.GET.get("q", "").strip()[:100]
+# "All matching" decides at most this many at once: the confirmation lists each item (and
+# posts each id back, under Django's DATA_UPLOAD_MAX_NUMBER_FIELDS).
+MAX_ALL_MATCHING = 500
+
+
+def _queue(request, reviewer: Employee) -> dict:
+    """The review queue as the query string asks (filters, search, page)."""
+    params = request.GET
+    search = params.get("q", "").strip()[:100]
     queue = selectors.review_queue(
         reviewer=reviewer,
-        kind=kind,
-        category=category,
-        employee_id=parse_id(person),
+        kind=params.get("kind", ""),
+        category=params.get("category", ""),
+        employee_id=parse_id(params.get("person", "")),
         search=search,
     )
+    return {
+        **queue,
+        "q": search,
+        "kind": params.get("kind", ""),
+        "category": params.get("category", ""),
+        "person": params.get("person", ""),
+    }
+
+
+def _queue_page(request, reviewer, *, bulk_form=None, selected=(), status=200):
+    """The review queue page; after a refused decision, the form with its errors and the
+    items that were selected still selected."""
+    queue = _queue(request, reviewer)
     paged = page_of(queue["items"], request)
     return render(
         request,
@@ -201,14 +220,20 @@ def review_queue(request):
             **queue,
             **paged,
             "items": paged["page_obj"].object_list,
-            "q": search,
-            "kind": kind,
-            "category": category,
-            "person": person,
-            "bulk_form": ReviewForm(),
+            "matching": paged["page_obj"].paginator.count,
+            "max_all_matching": MAX_ALL_MATCHING,
+            "bulk_form": bulk_form or ReviewForm(),
+            "selected": {str(pk) for pk in selected},
+            "all_matching": request.POST.get("scope") == "all",
+            "queue_url": reverse("assessments:review_queue"),
             "kind_labels": dict(Evidence._meta.get_field("kind").choices),
         },
+        status=status,
     )
+
+
+def review_queue(request):
+    return _queue_page(request, _me(request))
 
 
 @require_POST
@@ -241,12 +266,40 @@ def evidence_review(request, pk):
 
 @require_POST
 def evidence_review_bulk(request):
-    waiting = selectors.evidence_waiting_for(reviewer=_me(request))
+    """Decide the selected items, or (scope=all) every item matching the queue's filters
+    after a confirmation that lists each of them: the confirmation posts those ids back, so
+    what is decided is exactly what the manager saw, never items that arrived since. The
+    filters and page travel in the query string, so a refused form shows the same page with
+    the selection kept."""
+    reviewer = _me(request)
+    selected = request.POST.getlist("evidence")
+    if request.POST.get("scope") == "all":
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            return _queue_page(request, reviewer, bulk_form=form, selected=selected)
+        queue = _queue(request, reviewer)
+        matching = queue["items"].count()
+        if matching > MAX_ALL_MATCHING:
+            form.add_error(
+                None,
+                f"{matching} items match: narrow the filter to at most {MAX_ALL_MATCHING} "
+                "to decide them at once.",
+            )
+            return _queue_page(request, reviewer, bulk_form=form, selected=selected)
+        return render(
+            request,
+            "assessments/review_confirm.html",
+            {
+                "items": list(queue["items"]),
+                "decision": form.cleaned_data["decision"],
+                "comment": form.cleaned_data["comment"],
+                "back_query": request.GET.urlencode(),
+            },
+        )
+    waiting = selectors.evidence_waiting_for(reviewer=reviewer)
     form = BulkReviewForm(request.POST, queryset=waiting)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect("assessments:review_queue")
+        return _queue_page(request, reviewer, bulk_form=form, selected=selected)
     decided, problems = services.evidence_review_bulk(
         evidence_ids=[e.pk for e in form.cleaned_data["evidence"]],
         actor=request.user,
@@ -258,7 +311,8 @@ def evidence_review_bulk(request):
     )
     for problem in problems:
         messages.error(request, problem)
-    return redirect("assessments:review_queue")
+    back = reverse("assessments:review_queue")
+    return HttpResponseRedirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)
 
 
 def _rate(request, employee: Employee, rater_is_manager: bool):
@@ -345,3 +399,106 @@ def attest_report(request, employee_pk):
             "attestations": employee.attestations.select_related("attested_by", "level"),
         },
     )
+
+
+# Imports in the browser (HR) ---------------------------------------------------------------
+
+# Line tables are long (a line per row of the file): shown a page at a time.
+IMPORT_LINES_PAGE = 200
+# How often the page of a run a worker is busy with reloads itself (a <meta> refresh: no
+# script, so nothing for the Content-Security-Policy to refuse).
+IMPORT_REFRESH_SECONDS = 2
+
+
+def import_list(request):
+    runs = import_runs.import_run_list(actor=request.user)
+    return render(request, "assessments/import_list.html", page_of(runs, request))
+
+
+def import_new(request):
+    if not import_runs.user_is_hr(request.user):
+        raise PermissionDenied("Imports are for HR.")
+    form = ImportUploadForm(
+        request.POST or None, request.FILES or None,
+        kinds=KINDS, max_bytes=import_runs.MAX_UPLOAD_BYTES,
+    )  # fmt: skip
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                run = import_runs.import_run_create(
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    file_name=CONTROL_RE.sub("", upload.name or ""),
+                    data=upload.read(),
+                    options=form.options(),
+                )
+            except ValidationError as exc:
+                form.add_error("file" if exc.code == "unreadable_file" else None, exc)
+            else:
+                return redirect("assessments:import_detail", pk=run.pk)
+        status = 400  # the form again, with what to mend
+    return render(
+        request,
+        "assessments/import_new.html",
+        {"form": form, "kinds": KINDS.values(), "max_mb": import_runs.MAX_UPLOAD_BYTES // 2**20},
+        status=status,
+    )
+
+
+def _import_run(request, pk) -> ImportRun:
+    try:
+        return import_runs.import_run_get(actor=request.user, pk=pk)
+    except ImportRun.DoesNotExist:
+        raise Http404("No such import.") from None
+
+
+LINE_FILTERS = ("created", "updated", "unchanged", "skipped", "withdrawn")
+
+
+def import_detail(request, pk):
+    run = _import_run(request, pk)
+    shown = run.result if run.result is not None else run.dry_run
+    show = request.GET.get("show", "")
+    context = {
+        "run": run,
+        "kind": KINDS.get(run.kind),
+        "shown": shown,
+        "show": show if show in LINE_FILTERS else "",
+        "line_filters": LINE_FILTERS,
+        "refresh_seconds": IMPORT_REFRESH_SECONDS if run.is_running else None,
+        "elapsed_seconds": int((timezone.now() - run.state_changed_at).total_seconds()),
+    }
+    if shown and "lines" in shown:
+        lines = shown["lines"]
+        if context["show"]:
+            lines = [line for line in lines if line[1] == context["show"]]
+        context.update(page_of(lines, request, size=IMPORT_LINES_PAGE))
+    elif shown and "problems" in shown:
+        context.update(page_of(shown["problems"], request, size=IMPORT_LINES_PAGE))
+    if run.result and run.dry_run and "counts" in run.result and "counts" in run.dry_run:
+        context["differs"] = run.result["counts"] != run.dry_run["counts"]
+    return render(request, "assessments/import_detail.html", context)
+
+
+@require_POST
+def import_apply(request, pk):
+    run = _import_run(request, pk)
+    if import_runs.import_run_apply(run=run, actor=request.user):
+        run.refresh_from_db()
+        if run.state == ImportRun.State.APPLIED:
+            messages.success(request, f"Applied: {run.result['summary']}")
+        elif run.state == ImportRun.State.APPLYING:
+            messages.info(request, "Applying in the background: this page shows when it is done.")
+        elif run.state == ImportRun.State.APPLY_REFUSED:
+            messages.error(
+                request,
+                "Nothing was imported: the data changed since the dry run and the file is "
+                "now refused. Every problem is listed below.",
+            )
+    elif run.state in (ImportRun.State.APPLIED, ImportRun.State.APPLYING):
+        messages.info(request, "This file was already applied: nothing more was changed.")
+    else:
+        messages.error(request, f"This import cannot be applied: {run.get_state_display()}.")
+    return redirect("assessments:import_detail", pk=run.pk)

@@ -76,3 +76,97 @@ def team_rows(rows, *, level: str, eligible: bool, direct: bool, sort: str) -> l
     if direct:
         rows = [row for row in rows if row.is_direct]
     return sorted(rows, key=TEAM_SORTS.get(sort, TEAM_SORTS["readiness"]))
+
+
+# The team page's columns: (sort key, heading, whether the first click shows the largest
+# first). Tenure sorts by hire date, earliest first: the longest tenure first.
+TEAM_COLUMNS = [
+    ("name", "Person", False),
+    ("level", "Level", False),
+    ("tenure", "Tenure", True),
+    ("readiness", "Readiness", True),
+    ("waiting", "Waiting evidence", True),
+]
+
+
+def team_query(choices, **changes) -> str:
+    """The team page's query string for `choices` with `changes` (sort, page, export)."""
+    params = {
+        "q": choices.q,
+        "level": choices.level,
+        "eligible": "1" if choices.eligible else "",
+        "direct": "1" if choices.direct else "",
+        "sort": choices.sort_param,
+    }
+    params.update(changes)
+    return urlencode([(key, value) for key, value in params.items() if value not in ("", None)])
+
+
+def team_headers(choices, page_number: int) -> list[dict]:
+    """One header per sortable column: the link that sorts by it (a second click reverses),
+    keeping every filter and the page, and its aria-sort state."""
+    headers = []
+    for key, label, largest_first in TEAM_COLUMNS:
+        active = choices.sort == key
+        next_sort = f"-{key}" if active and not choices.descending else key
+        shows_descending = largest_first != (active and choices.descending)
+        headers.append(
+            {
+                "label": label,
+                "href": "?" + team_query(choices, sort=next_sort, page=page_number),
+                "aria_sort": ("descending" if shows_descending else "ascending")
+                if active
+                else "none",
+                "arrow": ("▼" if shows_descending else "▲") if active else "",
+                "active": active,
+            }
+        )
+    return headers
+
+
+def level_label(code: str, title: str) -> str:
+    """How people read a level: "hero · Hero" (the code alone when it has no other title)."""
+    if not title or title == code:
+        return code
+    return f"{code} · {title}"
+
+
+def level_name(level) -> str:
+    return level_label(level.code, level.title)
+
+
+def team_readiness(row) -> dict:
+    """The readiness cell: eligible, top of track, or a bar of requirements met for the
+    closest next level with the ones still missing."""
+    best = row.best
+    if best is None:
+        return {"state": "top"}
+    total = len(best.results)
+    if best.eligible:
+        return {"state": "eligible", "level": level_name(best.level)}
+    return {
+        "state": "progress",
+        "level": level_name(best.level),
+        "met": best.met_count,
+        "total": total,
+        "percent": round(100 * best.met_count / total) if total else 0,
+        "missing": [r.label for r in best.results if not r.met],
+        "earliest_date": best.earliest_date,
+    }
+
+
+def team_empty_message(choices, team_size: int, level_label: str = "") -> str:
+    """What an empty team table says: nobody reports to you, or what the filters found."""
+    if team_size == 0:
+        return "Nobody reports to you."
+    asked = []
+    if choices.q:
+        asked.append(f"has a name matching “{choices.q}”")
+    if choices.level:
+        asked.append(f"is at level {level_label or choices.level}")
+    if choices.direct:
+        asked.append("reports to you directly")
+    if choices.eligible:
+        asked.append("was eligible for a next level at the last check")
+    people = "person" if team_size == 1 else "people"
+    return f"None of the {team_size} {people} in your team " + " and ".join(asked) + "."

@@ -6,7 +6,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from assessments.models import Attestation, CompetencyRating, Evidence, MonthlyMetric
 from frameworks.models import Framework, Level
@@ -23,28 +38,41 @@ from people.roles import user_is_hr
 from people.selectors import employee_for_user, name_search, report_ids
 
 from . import rules
-from .models import PromotionCase
+from .models import EligibilityStatus, PromotionCase
 
 # Metrics further back than this are never needed by a window (HR may set up to 12).
 MAX_METRIC_WINDOW_MONTHS = 12
 
 
 def facts_for(
-    *, employees: QuerySet, as_of: datetime.date, id_range: tuple[int, int] | None = None
+    *,
+    employees: QuerySet | None = None,
+    as_of: datetime.date,
+    id_range: tuple[int, int] | None = None,
+    people: list[Employee] | None = None,
 ) -> dict[int, rules.Facts]:
     """Facts for every employee in the queryset, in four aggregate queries (plus the people).
+
+    `people` (Employee instances already read, e.g. one page of the team) replaces the
+    queryset: no query for the people, and the fact tables are filtered by their ids.
 
     `id_range` (the sweep's chunk, which holds every employee of the queryset) filters the
     fact tables by `employee_id BETWEEN first AND last` on their own index instead of a
     subquery over people, which the planner joined with whole-table hashes; the facts of
     the range's other people (leavers) are read and not used.
     """
-    # No order: Employee.Meta.ordering would join and sort auth_user for nothing.
-    people = list(employees.order_by().values("id", "hire_date", "level_since"))
-    if id_range is not None:
-        whose = {"employee_id__gte": id_range[0], "employee_id__lte": id_range[1]}
+    if people is not None:
+        whose = {"employee_id__in": [p.pk for p in people]}
+        people = [
+            {"id": p.pk, "hire_date": p.hire_date, "level_since": p.level_since} for p in people
+        ]
     else:
-        whose = {"employee_id__in": employees.order_by().values("id")}
+        # No order: Employee.Meta.ordering would join and sort auth_user for nothing.
+        people = list(employees.order_by().values("id", "hire_date", "level_since"))
+        if id_range is not None:
+            whose = {"employee_id__gte": id_range[0], "employee_id__lte": id_range[1]}
+        else:
+            whose = {"employee_id__in": employees.order_by().values("id")}
     evidence = defaultdict(lambda: defaultdict(list))
     # Dated, not just counted: a requirement may count only items since the current
     # level or over trailing months. Grouped by day, so a busy day is one row.
@@ -202,20 +230,26 @@ def rule_book(*, framework_ids) -> RuleBook:
 
 def career_statuses(
     *,
-    employees: QuerySet,
+    employees: QuerySet | None = None,
     as_of: datetime.date,
     levels: dict[int, Level] | None = None,
     book: RuleBook | None = None,
     id_range: tuple[int, int] | None = None,
+    people: list[Employee] | None = None,
 ) -> list[CareerStatus]:
     """CareerStatus for every employee of the queryset, with a constant number of queries.
 
     `levels` lets a caller evaluate against other framework versions (the impact
     preview passes a draft's levels, keyed by the published level ids). `book` is a
     `RuleBook` already built (the sweep builds one per sweep); `id_range` see `facts_for`.
+    `people` (instances already read, with their user) replaces `employees` and is judged in
+    its own order: one query fewer, and the facts are filtered by their ids.
     """
-    people = list(employees.select_related("user").order_by("id"))
-    facts = facts_for(employees=employees, as_of=as_of, id_range=id_range)
+    if people is not None:
+        facts = facts_for(people=people, as_of=as_of)
+    else:
+        people = list(employees.select_related("user").order_by("id"))
+        facts = facts_for(employees=employees, as_of=as_of, id_range=id_range)
     if book is None or not book.covers({p.level_id for p in people}):
         if levels is None:
             levels = levels_with_rules(framework_ids={p.framework_id for p in people})
@@ -421,6 +455,150 @@ def team_readiness_list(
         TeamRow(
             status=s,
             waiting=waiting.get(s.employee.pk, 0),
+            milestone=next_milestone(
+                hire_date=s.employee.hire_date,
+                as_of=as_of,
+                months=[m.months for m in milestones[s.employee.framework_id]],
+            ),
+            is_direct=s.employee.manager_id == manager.pk,
+        )
+        for s in statuses
+    ]
+
+
+# The team page's sorts, done by the database: each is the order of its first click
+# (field, descending); `-key` reverses every part. Ties always go by name, then id.
+TEAM_SORTS = {
+    "name": [("user__first_name", False), ("user__last_name", False)],
+    "level": [("level__rank", False), ("level__code", False)],
+    "tenure": [("hire_date", False)],  # longest first
+    "readiness": [("stored_readiness", True)],  # eligible first, then the largest share met
+    "waiting": [("waiting", True)],
+}
+TEAM_TIE_BREAK = ["user__first_name", "user__last_name", "id"]
+
+
+def _stored_readiness() -> Subquery:
+    """The best verdict the last check stored among the person's next levels (those next
+    from their current level: a verdict left from an earlier level does not count): 2 when
+    eligible for one, else the largest share of requirements met (0 to 1); null when nothing
+    is stored (top of the track, or not checked since they joined or moved)."""
+    next_from_current = Level.next_levels.through.objects.filter(
+        from_level_id=OuterRef("employee__level_id"), to_level_id=OuterRef("target_level_id")
+    )
+    score = Case(
+        When(eligible=True, then=Value(2.0)),
+        default=Cast("met_count", FloatField()) / NullIf(Cast("total_count", FloatField()), 0.0),
+        output_field=FloatField(),
+    )
+    best = (
+        EligibilityStatus.objects.filter(employee_id=OuterRef("pk"))
+        .filter(Exists(next_from_current))
+        .annotate(score=score)
+        .order_by("-score")
+        .values("score")[:1]
+    )
+    return Subquery(best, output_field=FloatField())
+
+
+def _waiting_count() -> Coalesce:
+    waiting = (
+        Evidence.objects.filter(employee_id=OuterRef("pk"), status=Evidence.Status.SUBMITTED)
+        .order_by()
+        .values("employee_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(waiting, output_field=IntegerField()), 0)
+
+
+@dataclass(frozen=True)
+class TeamChoices:
+    """What the team page was asked for; unknown values fall back to the defaults."""
+
+    q: str = ""
+    level: str = ""
+    eligible: bool = False
+    direct: bool = False
+    sort: str = "readiness"
+    descending: bool = False  # reversed from the sort's first-click order
+
+    @classmethod
+    def from_query(cls, params) -> "TeamChoices":
+        sort = params.get("sort", "readiness")
+        reverse = sort.startswith("-")
+        sort = sort.removeprefix("-")
+        if sort not in TEAM_SORTS:
+            sort, reverse = "readiness", False
+        return cls(
+            q=params.get("q", "").strip()[:100],
+            level=params.get("level", "")[:50],
+            eligible=params.get("eligible") == "1",
+            direct=params.get("direct") == "1",
+            sort=sort,
+            descending=reverse,
+        )
+
+    @property
+    def sort_param(self) -> str:
+        return f"-{self.sort}" if self.descending else self.sort
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.q or self.level or self.eligible or self.direct)
+
+
+def team_members(*, manager: Employee, choices: TeamChoices, team_ids=None) -> QuerySet:
+    """The manager's direct and indirect reports as the team page asked: searched, filtered
+    and sorted by the database, with `stored_readiness` (see `_stored_readiness`) and
+    `waiting` (submitted evidence) annotated. Nobody is evaluated: the page judges only the
+    rows it shows (`team_rows_judged`). `team_ids` is `report_ids(manager=...)` if the
+    caller has it."""
+    ids = report_ids(manager=manager) if team_ids is None else team_ids
+    people = name_search(Employee.objects.filter(pk__in=ids), choices.q)
+    if choices.level:
+        people = people.filter(level__code=choices.level)
+    if choices.direct:
+        people = people.filter(manager_id=manager.pk)
+    people = people.annotate(stored_readiness=_stored_readiness(), waiting=_waiting_count())
+    if choices.eligible:
+        people = people.filter(stored_readiness__gte=2.0)
+    order = []
+    for field, descending in TEAM_SORTS[choices.sort]:
+        descending = descending != choices.descending
+        expression = F(field)
+        # A person with nothing stored sorts last whichever the direction.
+        order.append(
+            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        )
+    return people.select_related("user", "manager__user", "level").order_by(*order, *TEAM_TIE_BREAK)
+
+
+def team_levels(*, team_ids) -> list[dict]:
+    """The levels held in the team, with how many hold each (for the level filter), in
+    one query: [{"code", "title", "n"}] in rank order."""
+    return list(
+        Employee.objects.filter(pk__in=team_ids)
+        .values("level__code", "level__title", "level__rank")
+        .annotate(n=Count("id"))
+        .order_by("level__rank", "level__code", "level__title")
+    )
+
+
+def team_rows_judged(
+    *, people: list[Employee], manager: Employee, as_of: datetime.date
+) -> list[TeamRow]:
+    """TeamRows for one page of `team_members`, judged now (not as of the last check): a
+    just-approved item shows on the row at once. Constant queries: the facts, the levels and
+    the milestones; the people and their waiting counts are already read."""
+    if not people:
+        return []
+    statuses = career_statuses(people=people, as_of=as_of)
+    milestones = milestones_by_framework(framework_ids={p.framework_id for p in people})
+    return [
+        TeamRow(
+            status=s,
+            waiting=s.employee.waiting,
             milestone=next_milestone(
                 hire_date=s.employee.hire_date,
                 as_of=as_of,

@@ -4,6 +4,8 @@ Views check input, call a selector or one service and render; who may see or
 do what is decided by selectors and services, and refusals are 403/404.
 """
 
+import dataclasses
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -17,19 +19,27 @@ from careerpath.paging import page_of
 from frameworks.models import Competency
 from people.models import Employee
 from people.roles import user_is_hr_for_request
-from people.selectors import employee_for_request, employee_reviewable_by, team_member_get
+from people.selectors import (
+    employee_for_request,
+    employee_reviewable_by,
+    report_ids,
+    team_member_get,
+)
 
 from . import presenters, reports, services, summary
 from .context_processors import sweep_state_for_request, unread_notifications_for_request
-from .forms import DecisionForm, NominationForm
+from .forms import ChannelChoicesForm, DecisionForm, NominationForm, ReportFilterForm
 from .models import Notification
 from .rules import WFH_DAYS_PER_MONTH
 from .selectors import (
+    TeamChoices,
     career_status,
     milestone_months,
     next_milestone,
     promotion_case_list,
-    team_readiness_list,
+    team_levels,
+    team_members,
+    team_rows_judged,
 )
 
 
@@ -84,28 +94,83 @@ def home(request):
     return render(request, "promotions/my_career.html", context)
 
 
+TEAM_CSV_HEADER = [
+    "name", "email", "level", "manager", "direct report", "tenure months", "readiness",
+    "requirements met", "requirements", "for level", "earliest date", "waiting evidence",
+]  # fmt: skip
+
+
+def _team_csv(rows: list) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="careerpath-team.csv"'
+    writer = csv_writer(response)  # a BOM first; formula cells neutralised
+    writer.writerow(TEAM_CSV_HEADER)
+    for row in rows:
+        person, best = row.status.employee, row.best
+        readiness = "top of track" if best is None else "eligible" if best.eligible else "not yet"
+        writer.writerow(
+            [
+                person.name,
+                person.user.email,
+                presenters.level_name(row.status.level),
+                person.manager.name if person.manager else "",
+                "yes" if row.is_direct else "no",
+                row.status.tenure_months,
+                readiness,
+                best.met_count if best else "",
+                len(best.results) if best else "",
+                presenters.level_name(best.level) if best else "",
+                best.earliest_date.isoformat() if best and best.earliest_date else "",
+                row.waiting,
+            ]  # fmt: skip
+        )
+    return response
+
+
 def team(request):
+    """My team: filtered, sorted and paged by the database from the last check's stored
+    verdicts; only the rows shown (or exported) are judged now, so they never show a stale
+    readiness. The CSV is the whole current view (every page), judged now."""
     manager = _me(request)
     if manager is None:
         raise PermissionDenied("You are not on a career framework.")
-    search = request.GET.get("q", "").strip()[:100]
-    rows = team_readiness_list(manager=manager, as_of=timezone.localdate(), search=search)
-    choices = {
-        "level": request.GET.get("level", ""),
-        "eligible": request.GET.get("eligible") == "1",
-        "direct": request.GET.get("direct") == "1",
-        "sort": request.GET.get("sort", "readiness"),
+    team_ids = report_ids(manager=manager)
+    levels = team_levels(team_ids=team_ids)
+    level_labels = {
+        row["level__code"]: presenters.level_label(row["level__code"], row["level__title"])
+        for row in levels
     }
-    paged = page_of(presenters.team_rows(rows, **choices), request)
+    choices = TeamChoices.from_query(request.GET)
+    if choices.level and choices.level not in level_labels:
+        choices = dataclasses.replace(choices, level="")  # a level nobody holds: all levels
+    members = team_members(manager=manager, choices=choices, team_ids=team_ids)
+    today = timezone.localdate()
+    if request.GET.get("export") == "csv":
+        return _team_csv(team_rows_judged(people=list(members), manager=manager, as_of=today))
+    paged = page_of(members, request)
+    page_obj = paged["page_obj"]
+    rows = team_rows_judged(people=list(page_obj.object_list), manager=manager, as_of=today)
     return render(
         request,
         "promotions/team.html",
         {
-            **choices,
-            "q": search,
-            "rows": paged["page_obj"].object_list,
+            "choices": choices,
+            "q": choices.q,
+            "rows": rows,
+            "table": [
+                (row, presenters.team_readiness(row), presenters.level_name(row.status.level))
+                for row in rows
+            ],
             **paged,
-            "levels": sorted({row.status.level.code for row in rows}),
+            "headers": presenters.team_headers(choices, page_obj.number),
+            "levels": [
+                (row["level__code"], level_labels[row["level__code"]], row["n"]) for row in levels
+            ],
+            "team_size": len(team_ids),
+            "empty_message": presenters.team_empty_message(
+                choices, len(team_ids), level_labels.get(choices.level, "")
+            ),
+            "csv_query": presenters.team_query(choices, export="csv"),
         },
     )
 
@@ -206,6 +271,27 @@ def notifications(request):
     )
 
 
+def notification_settings(request):
+    """Which notifications reach the person by which channel (e-mail, Slack)."""
+    status = 200
+    if request.method == "POST":
+        form = ChannelChoicesForm(request.POST)
+        if form.is_valid():
+            changed = services.channel_preferences_set(
+                user=request.user, chosen=form.chosen(), actor=request.user
+            )
+            messages.success(request, f"Saved ({changed} changed).")
+            return redirect("promotions:notification_settings")
+        messages.error(request, "That choice is not one this page offers; nothing was saved.")
+        status = 400
+    return render(
+        request,
+        "promotions/notification_settings.html",
+        {"rows": services.channel_choices(user=request.user)},
+        status=status,
+    )
+
+
 @require_POST
 def notifications_read(request):
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
@@ -215,9 +301,24 @@ def notifications_read(request):
 
 
 def hr_reports(request):
+    """HR's reports, filtered by the query string; `?export=KEY` answers one table as CSV with
+    the same filters. Ten queries whatever the company's size or the filters."""
     if not user_is_hr_for_request(request):
         raise PermissionDenied("HR reports are for HR.")
-    data = reports.org_reports(as_of=timezone.localdate())
+    choices = reports.filter_choices()
+    form = ReportFilterForm(request.GET, choices=choices)
+    if not form.is_valid():
+        return render(
+            request,
+            "promotions/reports.html",
+            {"form": form, "sweep": sweep_state_for_request(request)},
+            status=400,
+        )
+    data = reports.org_reports(
+        as_of=timezone.localdate(),
+        filters=form.filters(),
+        framework_names=dict(choices["framework"]),
+    )
     export = request.GET.get("export")
     if export:
         if export not in data["tables"]:
@@ -229,6 +330,9 @@ def hr_reports(request):
         writer.writerow(table["header"])
         writer.writerows(table["rows"])
         return response
+    charts = [table["chart"] for table in data["tables"].values()]
     return render(
-        request, "promotions/reports.html", {**data, "sweep": sweep_state_for_request(request)}
+        request,
+        "promotions/reports.html",
+        {**data, "form": form, "charts": charts, "sweep": sweep_state_for_request(request)},
     )

@@ -1,0 +1,145 @@
+"""The review queue for a big team (issue 15 item 3): no decision chosen for the reviewer,
+the selection kept when a decision is refused, and "every matching item" only after a
+confirmation that lists exactly what will be decided."""
+
+import datetime
+
+import pytest
+
+from assessments.models import Evidence
+from people.tests.factories import EmployeeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+QUEUE = "/review/"
+BULK = "/review/bulk/"
+
+
+@pytest.fixture
+def queue(seeded):
+    """A manager with three reports: Ann with 40 tickets waiting, Bob with 20 documents, and
+    Cy with one; an outsider's item waits for someone else."""
+    manager = EmployeeFactory(level_code="senior-superhero")
+    ann = EmployeeFactory(manager=manager, user=UserFactory(first_name="Ann", last_name="Able"))
+    bob = EmployeeFactory(manager=manager, user=UserFactory(first_name="Bob", last_name="Bee"))
+    cy = EmployeeFactory(manager=manager, user=UserFactory(first_name="Cy", last_name="Sea"))
+    outsider = EmployeeFactory()
+
+    def items(person, kind, n, category=""):
+        return Evidence.objects.bulk_create(
+            Evidence(employee=person, kind=kind, category=category, title=f"{person.name} {n}",
+                     occurred_on=datetime.date(2026, 3, 1), status="submitted")
+            for n in range(n)
+        )  # fmt: skip
+
+    items(ann, "ticket", 40, "api")
+    items(bob, "document", 20)
+    items(cy, "ticket", 1, "api")
+    items(outsider, "ticket", 1, "api")
+    return {"manager": manager, "ann": ann, "bob": bob, "cy": cy, "outsider": outsider}
+
+
+def waiting_ids(person) -> list[int]:
+    return list(
+        Evidence.objects.filter(employee=person, status="submitted")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def test_no_decision_is_chosen_for_the_reviewer(client, queue):
+    client.force_login(queue["manager"].user)
+    html = client.get(QUEUE).content.decode()
+    assert 'name="decision" value="approved"' in html  # a button, not a selected option
+    assert "selected>Approved" not in html and 'value="approved" selected' not in html
+    picked = waiting_ids(queue["ann"])[:2]
+    response = client.post(BULK, {"evidence": picked})
+    assert "Choose approve or reject." in response.content.decode()
+    assert not Evidence.objects.filter(status="approved").exists()
+
+
+def test_a_rejection_without_comment_keeps_the_selection_and_the_page(client, queue):
+    client.force_login(queue["manager"].user)
+    picked = waiting_ids(queue["bob"])[-3:]  # on the second page (51 to 61), oldest first
+    response = client.post(f"{BULK}?page=2", {"evidence": picked, "decision": "rejected"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Say why you reject it" in html
+    assert response.context["page_obj"].number == 2
+    for pk in picked:
+        assert f'value="{pk}" id="sel-{pk}" checked' in html
+    assert 'href="/review/?page=1"' in html  # the pager leads back to the queue, not here
+    assert not Evidence.objects.exclude(status="submitted").exists()
+
+
+def test_a_decision_returns_to_the_same_filters_and_page(client, queue):
+    client.force_login(queue["manager"].user)
+    picked = waiting_ids(queue["bob"])[:2]
+    response = client.post(
+        f"{BULK}?kind=document&page=1", {"evidence": picked, "decision": "approved"}
+    )
+    assert response["Location"] == "/review/?kind=document&page=1"
+    assert Evidence.objects.filter(status="approved").count() == 2
+
+
+def test_every_matching_item_is_listed_for_confirmation_before_anything_changes(client, queue):
+    client.force_login(queue["manager"].user)
+    response = client.post(f"{BULK}?kind=ticket", {"scope": "all", "decision": "approved"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Approve these 41 items?" in html and "Approve all 41" in html
+    listed = {item.pk for item in response.context["items"]}
+    assert listed == set(waiting_ids(queue["ann"]) + waiting_ids(queue["cy"]))  # all pages
+    assert not Evidence.objects.filter(status="approved").exists()  # nothing yet
+
+    late = Evidence.objects.create(
+        employee=queue["cy"], kind="ticket", category="api", title="Arrived later",
+        occurred_on=datetime.date(2026, 3, 2), status="submitted",
+    )  # fmt: skip
+    confirmed = client.post(
+        f"{BULK}?kind=ticket", {"evidence": sorted(listed), "decision": "approved", "comment": ""}
+    )
+    assert confirmed["Location"] == "/review/?kind=ticket"
+    assert set(Evidence.objects.filter(status="approved").values_list("id", flat=True)) == listed
+    late.refresh_from_db()
+    assert late.status == "submitted"  # not shown on the confirmation, not decided
+    assert waiting_ids(queue["bob"]) and waiting_ids(queue["outsider"])  # other filters, others
+
+
+def test_every_matching_item_follows_the_name_search(client, queue):
+    client.force_login(queue["manager"].user)
+    response = client.post(
+        f"{BULK}?q=bob", {"scope": "all", "decision": "rejected", "comment": "Needs a link."}
+    )
+    assert {item.employee for item in response.context["items"]} == {queue["bob"]}
+    assert "Reject these 20 items?" in response.content.decode()
+
+
+def test_every_matching_item_still_needs_a_comment_to_reject(client, queue):
+    client.force_login(queue["manager"].user)
+    response = client.post(BULK, {"scope": "all", "decision": "rejected"})
+    assert "Say why you reject it" in response.content.decode()
+    assert response.context["all_matching"] is True
+
+
+def test_a_confirmation_tampered_with_someone_elses_item_decides_nothing(client, queue):
+    client.force_login(queue["manager"].user)
+    ids = waiting_ids(queue["cy"]) + waiting_ids(queue["outsider"])
+    response = client.post(BULK, {"evidence": ids, "decision": "approved"})
+    assert "not waiting for your review" in response.content.decode()
+    assert not Evidence.objects.filter(status="approved").exists()
+
+
+def test_too_many_matching_items_ask_for_a_narrower_filter(client, queue, monkeypatch):
+    from assessments import views
+
+    monkeypatch.setattr(views, "MAX_ALL_MATCHING", 30)
+    client.force_login(queue["manager"].user)
+    response = client.post(BULK, {"scope": "all", "decision": "approved"})
+    assert "61 items match: narrow the filter to at most 30" in response.content.decode()
+    assert not Evidence.objects.filter(status="approved").exists()
+
+
+def test_the_queue_says_what_the_filters_found(client, queue):
+    client.force_login(queue["manager"].user)
+    html = client.get(QUEUE, {"q": "nobody-like-this"}).content.decode()
+    assert "Nothing waiting matches these filters (name “nobody-like-this”); 61 items wait" in html
