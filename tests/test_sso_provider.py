@@ -308,3 +308,33 @@ def test_with_passwords_off_only_the_break_glass_superuser_logs_in_with_one(
     )
     assert admitted.url == f"{browser.app_url}/"
     assert admitted.status_code == 200
+
+
+def test_a_locked_out_address_cannot_sign_on_either(browser, people, settings):
+    """django-axes stands first among the backends: an address locked for too many failed
+    logins gets the lockout page from sign-on too, whatever the provider says."""
+    from axes.models import AccessAttempt
+
+    for address in ("127.0.0.1", "::1"):
+        AccessAttempt.objects.create(
+            username="someone@example.com",
+            ip_address=address,
+            user_agent="test",
+            failures_since_start=settings.LOGIN_LOCKOUT_ADDRESS_FAILURES,
+        )
+
+    page = browser.sign_in("employee")
+
+    assert page.status_code == 429
+    assert "Too many failed log-ins" in page.text
+    assert browser._send("GET", f"{browser.app_url}/").url.startswith(
+        f"{browser.app_url}/accounts/login/"
+    )
+
+
+def test_a_refused_sign_on_counts_as_a_failed_login(browser, people):
+    from axes.models import AccessAttempt
+
+    browser.sign_in("stranger@example.com")
+
+    assert sum(a.failures_since_start for a in AccessAttempt.objects.all()) == 1
