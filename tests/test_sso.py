@@ -322,3 +322,19 @@ def test_the_logout_redirect_to_the_provider_is_allowed_by_the_csp():
         text=True,
     )
     assert result.stdout.strip() == f"[\"'self'\", '{PROVIDER}']", result.stderr
+
+
+@pytest.mark.django_db
+def test_passwords_off_sends_no_invitations_to_set_one(passwords_off, employee, hr):
+    from people.models import Employee
+    from people.services import employees_invite
+
+    invited, problems = employees_invite(
+        employees=Employee.objects.filter(pk=employee.pk), actor=hr
+    )
+    assert invited == 0
+    assert problems == [
+        "Passwords are turned off: people sign in with Acme SSO, so nobody was invited to set one."
+    ]
+    employee.refresh_from_db()
+    assert employee.invited_at is None
