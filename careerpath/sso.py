@@ -22,7 +22,16 @@ admin's login and the password reset: CareerPath keeps working when the provider
 
 Logging out also ends the provider's session when `OIDC_OP_LOGOUT_ENDPOINT` (the provider's
 `end_session_endpoint`) is set: the browser goes there with the id token as a hint and
-comes back to the login page (RP-initiated logout).
+comes back to the login page (RP-initiated logout). Our own logout view does it (the
+`logout` URL stays Django's, POST only) rather than mozilla-django-oidc's OIDCLogoutView.
+
+Not used: mozilla-django-oidc's SessionRefresh middleware. It re-asks the provider every
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS with prompt=none, which breaks POSTs and API calls made
+with the session at that moment; the session's own idle timeout
+(careerpath.security.IdleSessionMiddleware, which a sign-on starts like a password login)
+bounds a session instead, and a leaver's session ends at their next request because
+`get_user` refuses inactive accounts and profiles. Someone disabled only at the provider
+keeps their session until it idles out.
 """
 
 import logging
