@@ -235,6 +235,14 @@ def test_an_employee_signs_in_and_lands_on_their_career(browser, people):
     assert "Erin Ng" in page.text  # the navigation bar names who is logged in
     assert "My career" in page.text
     assert any(url.startswith(f"{browser.app_url}/oidc/callback/?code=") for url in browser.visited)
+    # The session's idle clock started with the sign-on, as with a password.
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from careerpath.security import IdleSessionMiddleware
+
+    session = SessionStore(session_key=browser.session.cookies.get("sessionid"))
+    assert IdleSessionMiddleware.KEY in session
+    assert session["oidc_id_token"]  # the hint for the provider's end-session endpoint
 
 
 def test_a_stranger_is_refused_with_a_page(browser, people):
