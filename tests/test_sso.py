@@ -338,3 +338,13 @@ def test_passwords_off_sends_no_invitations_to_set_one(passwords_off, employee, 
     ]
     employee.refresh_from_db()
     assert employee.invited_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["code=%00&state=x", "state=a%01b&code=c", "error=%00", "co%00de=x&state=y"]
+)
+def test_control_characters_in_the_callback_are_a_bad_request(sso_on, client, query):
+    response = client.get(f"/oidc/callback/?{query}")
+    assert response.status_code == 400
+    assert "control character" in response.text
