@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from frameworks.models import MetricDefinition
 
 from .helpdesk import agent_key, tag_mapping_warnings
+from .hris import FIELDS, title_key
 from .models import (
     Attestation,
     CompetencyRating,
@@ -13,6 +14,8 @@ from .models import (
     EvidenceReview,
     HelpdeskAgent,
     HelpdeskTagCategory,
+    ImportProfile,
+    ImportProfileTitle,
     Leaver,
     MonthlyMetric,
 )
@@ -307,3 +310,62 @@ class LeaverAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{leaver}: {exc}", messages.ERROR)
             else:
                 self.message_user(request, f"Leaver #{leaver.pk}: personal data erased.")
+
+
+class ImportProfileTitleFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            title = form.cleaned_data.get("title") if hasattr(form, "cleaned_data") else None
+            if not title or form.cleaned_data.get("DELETE"):
+                continue
+            if title_key(title) in seen:
+                form.add_error("title", "This title is in the table already.")
+            seen.add(title_key(title))
+
+
+class ImportProfileTitleInline(admin.TabularInline):
+    model = ImportProfileTitle
+    formset = ImportProfileTitleFormSet
+    extra = 3
+    fields = ("title", "level")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("level__framework")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "level":
+            field.queryset = field.queryset.select_related("framework").order_by(
+                "framework__slug", "rank"
+            )
+            field.label_from_instance = lambda lv: f"{lv.framework.slug}: {lv.code} ({lv.title})"
+        return field
+
+
+@admin.register(ImportProfile)
+class ImportProfileAdmin(SimpleHistoryAdmin):
+    """How HR's own HRIS export is read by `import_people --profile NAME`: the file's
+    column for each field (empty: the base profile's), its date format, the status values
+    that make a leaver, and the job-title table."""
+
+    list_display = ("name", "based_on", "date_format")
+    search_fields = ("name",)
+    inlines = [ImportProfileTitleInline]
+    fieldsets = (
+        (None, {"fields": ("name", "based_on")}),
+        (
+            "Columns (the export's header for each field)",
+            {
+                "fields": tuple(f"{f}_column" for f in FIELDS),
+                "description": "Give either a name column or first and last name columns; "
+                "either a level (with a framework) column or a job title column with the "
+                "table below; the manager by e-mail or by employee ID.",
+            },
+        ),
+        ("Values", {"fields": ("date_format", "active_values", "inactive_values")}),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nothing is hard-deleted: the audit trail keeps every change

@@ -153,3 +153,53 @@ class AttestationForm(forms.Form):
         self.fields["code"].choices = [
             (key, f"For {item.level.code}: {item.label}") for key, item in expectations.items()
         ]
+
+
+class ImportUploadForm(forms.Form):
+    """A file to import and what it holds; each kind's extra options (e.g. the people
+    file's column profile) appear when they offer more than the default."""
+
+    kind = forms.ChoiceField(label="What the file holds", widget=forms.RadioSelect)
+    file = forms.FileField(label="File")
+
+    def __init__(self, *args, kinds: dict, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        self.max_bytes = max_bytes
+        self.fields["kind"].choices = [(kind.slug, kind.title) for kind in kinds.values()]
+        self.fields[
+            "file"
+        ].help_text = (
+            f"UTF-8 text (CSV, or a helpdesk's JSON export), up to {max_bytes // 2**20} MB."
+        )
+        for kind in kinds.values():
+            for option in kind.options:
+                choices = option.choices()
+                if len(choices) > 1:
+                    self.fields[self.option_field(kind, option)] = forms.ChoiceField(
+                        label=f"{option.label} ({kind.title.lower()} files)",
+                        choices=choices,
+                        required=False,
+                        help_text=option.help_text,
+                    )
+
+    @staticmethod
+    def option_field(kind, option) -> str:
+        return f"{kind.slug}-{option.name}"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is {self.max_bytes:,}.",
+                code="too_big",
+            )
+        return upload
+
+    def options(self) -> dict:
+        """The chosen kind's options, by the importer's argument name."""
+        kind = self.kinds[self.cleaned_data["kind"]]
+        return {
+            option.name: self.cleaned_data.get(self.option_field(kind, option)) or ""
+            for option in kind.options
+        }

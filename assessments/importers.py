@@ -24,14 +24,14 @@ from django.db import connections, router, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from careerpath.audit import current_reason
+from careerpath.audit import current_reason, current_user
 from careerpath.input import MAX_DATE, MIN_DATE, control_problem, date_bounds_problem
 from frameworks.models import Framework, Level, MetricDefinition
 from frameworks.selectors import category_problem, evidence_categories
 from people.models import Employee
 from people.services import employee_leave, employee_level_change, employee_return
 
-from . import helpdesk
+from . import helpdesk, hris
 from .models import Evidence, EvidenceKind, HelpdeskTagCategory, MonthlyMetric
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -343,10 +343,12 @@ def _bulk_save(pairs: list) -> None:
     model = type(pairs[0][0])
     new = [instance for instance, _fields in pairs if instance.pk is None]
     changed = [(instance, fields) for instance, fields in pairs if instance.pk and fields]
-    now, reason = timezone.now(), current_reason()
+    now, reason, user = timezone.now(), current_reason(), current_user()
     if new:
         model.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        model.history.bulk_history_create(new, batch_size=BATCH_SIZE, default_change_reason=reason)
+        model.history.bulk_history_create(
+            new, batch_size=BATCH_SIZE, default_change_reason=reason, default_user=user
+        )
     auto_now = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
     groups: dict[frozenset, list] = {}
     for instance, fields in changed:
@@ -357,8 +359,9 @@ def _bulk_save(pairs: list) -> None:
         _bulk_update(model, instances, sorted(fields))
     if old := [instance for group in groups.values() for instance in group]:
         model.history.bulk_history_create(
-            old, batch_size=BATCH_SIZE, update=True, default_change_reason=reason
-        )
+            old, batch_size=BATCH_SIZE, update=True, default_change_reason=reason,
+            default_user=user,
+        )  # fmt: skip
 
 
 def _bulk_update(model, instances: list, names: list[str]) -> None:
@@ -402,69 +405,94 @@ class _Person:
     manager_key: str
     level: Level
     hire_date: datetime.date
-    level_since: datetime.date
+    level_since: datetime.date | None  # None: keep an existing person's (a new one: hire_date)
     status: str = ""  # "active", "inactive" (a leaver) or "" (leave as it is)
+    # None: absent or empty in the file, so an existing person's stays as it is.
+    employee_id: str | None = None
+    team: str | None = None
+    region: str | None = None
 
 
-def people_import(*, text: str) -> ImportResult:
-    """Create or update users and employees; managers may be listed after their reports."""
-    rows, problems = read_csv(
-        text,
-        _columns("email", "name", "manager_email", "framework", "level", "hire_date"),
-        _columns("level_since", "status"),
-    )
+def people_import(*, text: str, profile=None) -> ImportResult:
+    """Create or update users and employees, matched by e-mail; managers may be listed
+    after their reports.
+
+    `profile` says how to read the file: None for our own columns (DESIGN.md,
+    Contracts: email, name, manager_email, framework, level, hire_date and optional
+    level_since, status, team, region, employee_id, manager_employee_id), else an HRIS
+    layout: an assessments.hris.Profile, a saved assessments.ImportProfile, or the name of
+    either (a saved profile wins over the built-in bamboohr, personio or workday). An
+    unknown name raises ImportProblems.
+
+    An absent or empty level_since, status, employee_id, team or region never changes an
+    existing person's (a new person's level_since is their hire date). A level change is
+    recorded in LevelHistory (on level_since, or today). Every problem of the file is
+    reported at once, sorted by line; nothing is written unless there are none.
+    """
+    profile = hris.profile_get(profile)
+    required, optional = hris.csv_columns(profile)
+    if profile is None and "manager employee id" in _header_keys(text):
+        # Managers named by employee id: the manager_email column may be left out.
+        optional["manager_email"] = required.pop("manager_email")
+    rows, problems = read_csv(text, required, optional)
     published = Framework.objects.filter(status="published").prefetch_related("levels")
     frameworks = {f.slug: {lv.code: lv for lv in f.levels.all()} for f in published}
-    # Everyone's reporting line, to find unknown managers and loops through the database.
-    graph = dict(Employee.objects.values_list(Lower("user__email"), Lower("manager__user__email")))
-    people, first_line = {}, {}
+    # Everyone's reporting line and employee id (one query), to find unknown managers,
+    # loops and employee ids taken by someone else.
+    known = Employee.objects.values_list(
+        Lower("user__email"), Lower("manager__user__email"), "employee_id"
+    )
+    graph, email_of_id = {}, {}
+    for email, boss, employee_id in known:
+        graph[email] = boss
+        if employee_id:
+            email_of_id[employee_id] = email
+    # The file's own employee ids first: a manager may be listed after their reports.
+    file_ids: dict[str, tuple[str, int]] = {}
     for line, row in rows:
-        errors = []
-        email, key = row["email"], row["email"].lower()
-        if not email:
-            errors.append("email is missing")
-        else:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.append(f'email "{_shown(email)}" is not a valid e-mail address')
+        if (eid := row.get("employee_id", "")) and eid not in file_ids:
+            file_ids[eid] = (row["email"].lower(), line)
+    people, first_line, manager_of = {}, {}, {}
+    for line, row in rows:
+        errors: list[str] = []
+        person = _person_read(line, row, profile, frameworks, errors)
+        key = row["email"].lower()
+        if row["email"]:
             if key in first_line:
-                errors.append(f"email {email} already appears on line {first_line[key]}")
+                errors.append(f"{_label(profile, 'email')} {row['email']} already appears on "
+                              f"line {first_line[key]}")  # fmt: skip
             first_line.setdefault(key, line)
-        if not row["name"]:
-            errors.append("name is missing")
-        level = None
-        if not row["framework"]:
-            errors.append("framework is missing")
-        elif row["framework"] not in frameworks:
-            errors.append(f'unknown framework "{_shown(row["framework"])}" (no published version)')
-        elif not row["level"]:
-            errors.append("level is missing")
-        elif not (level := frameworks[row["framework"]].get(row["level"])):
-            errors.append(f'framework {row["framework"]} has no level "{_shown(row["level"])}"')
-        hire_date = _date(row, "hire_date", errors)
-        level_since = _date(row, "level_since", errors, required=False) or hire_date
-        if hire_date and level_since < hire_date:
-            errors.append(f"level_since {level_since} is before hire_date {hire_date}")
-        status = _choice(row, "status", PEOPLE_STATUSES, errors, required=False)
-        if errors:
+        if person is not None and person.employee_id:
+            owner_key, owner_line = file_ids[person.employee_id]
+            if owner_line != line:
+                errors.append(
+                    f"{_label(profile, 'employee_id')} {person.employee_id} already appears "
+                    f"on line {owner_line}"
+                )
+            elif email_of_id.get(person.employee_id, key) != key:
+                errors.append(
+                    f"{_label(profile, 'employee_id')} {person.employee_id} belongs to "
+                    f"{email_of_id[person.employee_id]}"
+                )
+        manager_of[line] = _manager_key(row, profile, file_ids, email_of_id, errors)
+        if errors or person is None:
             problems += [f"line {line}: {error}" for error in errors]
             continue
-        name, manager_key = " ".join(row["name"].split()), row["manager_email"].lower()
-        people[key] = _Person(line, email, name, manager_key, level, hire_date, level_since, status)
-    for person in people.values():
-        boss = person.manager_key
+        person.manager_key = manager_of[line]
+        people[key] = person
+    for line, boss in manager_of.items():  # unknown managers, also on rows with other problems
         if boss and boss not in first_line and boss not in graph:
             problems.append(
-                f'line {person.line}: unknown manager_email "{boss}" '
+                f'line {line}: unknown {_label(profile, "manager_email")} "{_shown(boss)}" '
                 "(not an employee and not in this file)"
             )
     problems += _manager_loops(people, graph)
-    _raise_if(problems)
-
     result = ImportResult("import_people")
     keys = set(people) | {p.manager_key for p in people.values()}
     employees = _employees_by_email(keys)
+    problems += _kept_level_since_problems(people, employees, profile)
+    _raise_if(problems)
+
     users = get_user_model().objects.annotate(key=Lower("email")).filter(key__in=set(people))
     users = {user.key: user for user in users.order_by("-pk")}
     with transaction.atomic():
@@ -482,6 +510,178 @@ def people_import(*, text: str) -> ImportResult:
             result.count(outcome, line=person.line)
         _raise_if(problems)
     return result
+
+
+def _header_keys(text: str) -> list[str]:
+    """The file's header row as read_csv matches it ([] when it cannot be read: read_csv
+    then says why)."""
+    try:
+        header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")), [])
+    except csv.Error:
+        return []
+    return [_header_key(name) for name in header]
+
+
+def _label(profile, field: str) -> str:
+    """A field as the file names it: our column name, or the profile's header."""
+    return field if profile is None else profile.label(field)
+
+
+def _person_read(line: int, row: dict, profile, frameworks: dict, errors: list) -> "_Person | None":
+    """One row as a _Person, its problems noted in `errors` (then None). The manager is
+    resolved by the caller."""
+    value = row.get
+    email = value("email", "")
+    if not email:
+        errors.append(f"{_label(profile, 'email')} is missing")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(f'{_label(profile, "email")} "{_shown(email)}" is not a valid e-mail '
+                          "address")  # fmt: skip
+    name = " ".join(value("name", "").split())
+    if not name:
+        name = " ".join(f"{value('first_name', '')} {value('last_name', '')}".split())
+    if not name:
+        column = "name" if "name" in row else "first_name"
+        errors.append(f"{_label(profile, column)} is missing")
+    level = _row_level(row, profile, frameworks, errors)
+    date_format = profile.date_format if profile else hris.ISO
+    hire_date = _hris_date(row, "hire_date", profile, date_format, errors)
+    level_since = _hris_date(row, "level_since", profile, date_format, errors, required=False)
+    if hire_date and level_since and level_since < hire_date:
+        errors.append(
+            f"{_label(profile, 'level_since')} {level_since} is before "
+            f"{_label(profile, 'hire_date')} {hire_date}"
+        )
+    status = _row_status(value("status", ""), profile, errors)
+    texts = {name: value(name, "") or None for name in ("employee_id", "team", "region")}
+    # Field lengths and the like, checked here so they come with the file's other problems.
+    first, _, last = name.partition(" ")
+    probe_user = get_user_model()(
+        username=email[:150], email=email, first_name=first, last_name=last
+    )
+    probe = Employee(**{n: v or "" for n, v in texts.items()})
+    for instance, fields in (
+        (probe_user, ("first_name", "last_name")),
+        (probe, ("employee_id", "team", "region")),
+    ):
+        try:
+            instance.clean_fields(
+                exclude=[f.name for f in instance._meta.fields if f.name not in fields]
+            )
+        except ValidationError as exc:
+            errors += _messages(exc)
+    if errors:
+        return None
+    return _Person(line, email, name, "", level, hire_date, level_since, status, **texts)
+
+
+def _row_level(row: dict, profile, frameworks: dict, errors: list) -> Level | None:
+    """The row's level: from its framework and level code, else from its job title through
+    the profile's title table."""
+    framework, code = row.get("framework", ""), row.get("level", "")
+    title = row.get("job_title", "")
+    if not code and title:
+        if (target := profile.titles.get(hris.title_key(title)) if profile else None) is None:
+            errors.append(
+                f'{_label(profile, "job_title")} "{_shown(title)}" is not in the title table '
+                f"of profile {profile.name} (add it to the profile in the admin, or use "
+                "--titles FILE)"
+            )
+            return None
+        framework, code = target
+        if not (level := frameworks.get(framework, {}).get(code)):
+            errors.append(
+                f'{_label(profile, "job_title")} "{_shown(title)}" maps to framework '
+                f'{_shown(framework)} level "{_shown(code)}", which no published framework has'
+            )
+        return level
+    if not framework:
+        if "level" not in row and "job_title" in row:
+            errors.append(f"{_label(profile, 'job_title')} is missing")
+        else:
+            errors.append(f"{_label(profile, 'framework')} is missing")
+        return None
+    if framework not in frameworks:
+        errors.append(
+            f'unknown {_label(profile, "framework")} "{_shown(framework)}" (no published version)'
+        )
+        return None
+    if not code:
+        errors.append(f"{_label(profile, 'level')} is missing")
+        return None
+    if not (level := frameworks[framework].get(code)):
+        errors.append(f'framework {framework} has no level "{_shown(code)}"')
+    return level
+
+
+def _hris_date(row, field, profile, date_format, errors, *, required=True):
+    """A date of the row in the profile's format (or ISO); None when empty or bad."""
+    raw, label = row.get(field, ""), _label(profile, field)
+    if not raw:
+        if required:
+            errors.append(f"{label} is missing")
+        return None
+    value = hris.date_parse(raw, date_format)
+    if value is None:
+        errors.append(f'{label} "{_shown(raw)}" is not a date ({hris.date_hint(date_format)})')
+    elif problem := date_bounds_problem(value):
+        errors.append(f"{label} {problem}")
+        value = None
+    return value
+
+
+def _row_status(raw: str, profile, errors: list) -> str:
+    """active, inactive or "" (unchanged) from the status column, through the profile's
+    values (case ignored)."""
+    if not raw:
+        return ""
+    active = profile.active if profile else PEOPLE_STATUSES[:1]
+    inactive = profile.inactive if profile else PEOPLE_STATUSES[1:]
+    folded = raw.casefold()
+    if folded in {v.casefold() for v in active}:
+        return "active"
+    if folded in {v.casefold() for v in inactive}:
+        return "inactive"
+    errors.append(
+        f'unknown {_label(profile, "status")} "{_shown(raw)}" '
+        f"(one of: {', '.join([*active, *inactive])})"
+    )
+    return ""
+
+
+def _manager_key(row, profile, file_ids, email_of_id, errors) -> str:
+    """The row's manager as a lower-case e-mail ("" for none): its manager e-mail, else its
+    manager's employee id, looked up in the file and then among everyone."""
+    if email := row.get("manager_email", ""):
+        return email.lower()
+    if manager_id := row.get("manager_employee_id", ""):
+        if manager_id in file_ids:
+            return file_ids[manager_id][0]
+        if manager_id in email_of_id:
+            return email_of_id[manager_id]
+        errors.append(
+            f'unknown {_label(profile, "manager_employee_id")} "{_shown(manager_id)}" '
+            "(no employee has it and it is not in this file)"
+        )
+    return ""
+
+
+def _kept_level_since_problems(people: dict, employees: dict, profile) -> list[str]:
+    """Rows that keep an existing person's level_since (none given) but move their hire date
+    after it: say so now rather than fail while writing."""
+    problems = []
+    for key, person in people.items():
+        employee = employees.get(key)
+        if employee and person.level_since is None and employee.level_since < person.hire_date:
+            problems.append(
+                f"line {person.line}: {_label(profile, 'hire_date')} {person.hire_date} is "
+                f"after their time at level began ({employee.level_since}); give "
+                f"{_label(profile, 'level_since')} too"
+            )
+    return problems
 
 
 def _manager_loops(people: dict[str, _Person], graph: dict[str, str | None]) -> list[str]:
@@ -528,9 +728,13 @@ def _person_save(person: _Person, employee, user, manager) -> tuple[Employee, st
         "manager_id": manager.pk if manager else None,
         "framework_id": person.level.framework_id,
         "hire_date": person.hire_date,
-        "level_since": person.level_since,
     }
+    # Absent or empty in the file: an existing person's stays as it is.
+    for name in ("level_since", "employee_id", "team", "region"):
+        if getattr(person, name) is not None:
+            fields[name] = getattr(person, name)
     if employee is None:
+        fields.setdefault("level_since", person.hire_date)
         employee = Employee(user=user, level=person.level, **fields)
         employee.full_clean()
         employee.save()
@@ -544,16 +748,19 @@ def _person_save(person: _Person, employee, user, manager) -> tuple[Employee, st
     for name in changed:
         setattr(employee, name, fields[name])
     if level_changed:  # recorded in LevelHistory, like any other change of level
+        # Without level_since the HR system says only that the level is new: as of today.
+        changed_on = person.level_since or max(timezone.localdate(), person.hire_date)
         employee_level_change(
             employee=employee,
             level=person.level,
-            changed_on=person.level_since,
-            actor=None,
+            changed_on=changed_on,
+            actor=current_user(),  # HR who applied it in the browser; None from a command
             reason="Imported",
         )
+        changed = [name for name in changed if name != "level_since"]
     if changed:
         employee.full_clean()
-        employee.save(update_fields=[name.removesuffix("_id") for name in changed])
+        employee.save(update_fields=[Employee._meta.get_field(name).name for name in changed])
     return employee, "updated"
 
 
@@ -563,10 +770,10 @@ PEOPLE_STATUSES = ("active", "inactive")
 def _status_apply(employee: Employee, status: str) -> bool:
     """An `inactive` row is a leaver (access ends, as when HR marks it); `active` brings a
     leaver back; an empty status changes nothing. True when something changed."""
-    if status == "inactive":
-        return employee_leave(employee=employee, actor=None, left_on=timezone.localdate())
-    if status == "active":
-        return employee_return(employee=employee, actor=None)
+    if status == "inactive" and employee.is_active:
+        return employee_leave(employee=employee, actor=current_user(), left_on=timezone.localdate())
+    if status == "active" and not employee.is_active:
+        return employee_return(employee=employee, actor=current_user())
     return False
 
 

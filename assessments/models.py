@@ -11,6 +11,7 @@ from careerpath.input import validate_date_bounds
 from frameworks.models import Requirement
 from people.models import Employee
 
+from .hris import BUILT_IN, DATE_FORMATS, profile_from_model, profile_problem
 from .validators import validate_attachment
 
 EvidenceKind = Requirement.EvidenceKind
@@ -324,3 +325,174 @@ class Leaver(Employee):
     class Meta:
         proxy = True
         verbose_name = "leaver"
+
+
+class ImportRun(models.Model):
+    """A file HR uploaded in the browser to import: its dry run, then (once) its apply.
+
+    The file is kept exactly as uploaded (`data`, with its SHA-256), so Apply imports the
+    very bytes the dry run read. The importer is the command's (assessments.import_kinds).
+    `dry_run` and `result` hold what the importer said: counts and each line's outcome, or
+    every problem ("line N: reason") when it refused the file.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker to check it"
+        CHECKING = "checking", "Checking (dry run)"
+        CHECKED = "checked", "Checked: ready to apply"
+        REFUSED = "refused", "Refused: nothing can be imported"
+        APPLYING = "applying", "Applying"
+        APPLIED = "applied", "Applied"
+        APPLY_REFUSED = "apply_refused", "Refused on apply: nothing changed"
+        FAILED = "failed", "Failed: nothing changed"
+
+    kind = models.CharField(max_length=40, help_text="A kind of assessments.import_kinds.")
+    options = models.JSONField(default=dict, blank=True, help_text="e.g. the column profile.")
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField(editable=False, help_text="The file as uploaded.")
+    sha256 = models.CharField(max_length=64, editable=False)
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    rows = models.PositiveIntegerField(help_text="Lines of the file (a CSV value may span some).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    state_changed_at = models.DateTimeField(help_text="When the current state began.")
+    dry_run = models.JSONField(null=True, blank=True, editable=False)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    applied_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True, help_text="An unexpected failure, for the admins.")
+
+    # The file and the line tables can be megabytes: the history keeps who did what when.
+    history = HistoricalRecords(excluded_fields=["data", "dry_run", "result"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "import"
+        indexes = [models.Index(fields=["-created_at", "-id"], name="importrun_recent")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.kind}, {self.get_state_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.CHECKING, self.State.APPLYING)
+
+
+def _column(field: str, example: str):
+    return models.CharField(
+        f"{field.replace('_', ' ')} column",
+        max_length=100,
+        blank=True,
+        help_text=f"The export's header for this field, e.g. “{example}”.",
+    )
+
+
+class ImportProfile(models.Model):
+    """How to read an HR system's employee export (`import_people --profile NAME`): the
+    file's column for each field, its date format, its status values and a job-title
+    table. Columns left empty are the base profile's (a built-in one), if any; a column
+    named here must be in the file. assessments.hris reads it."""
+
+    name = models.SlugField(
+        max_length=50,
+        unique=True,
+        help_text="What `import_people --profile NAME` takes. Name it like a built-in "
+        "profile (bamboohr, personio, workday) to give that layout this title table.",
+    )
+    based_on = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[("bamboohr", "BambooHR"), ("personio", "Personio"), ("workday", "Workday")],
+        help_text="A built-in layout whose columns, date format and status values this "
+        "profile takes where its own are empty. Empty: name every column here.",
+    )
+    email_column = _column("email", "Work Email")
+    name_column = _column("name", "Full Name")
+    first_name_column = _column("first_name", "First Name")
+    last_name_column = _column("last_name", "Last Name")
+    employee_id_column = _column("employee_id", "Employee #")
+    manager_email_column = _column("manager_email", "Supervisor Email")
+    manager_employee_id_column = _column("manager_employee_id", "Supervisor EID")
+    framework_column = _column("framework", "Career Framework")
+    level_column = _column("level", "Level Code")
+    job_title_column = _column("job_title", "Job Title")
+    hire_date_column = _column("hire_date", "Hire Date")
+    level_since_column = _column("level_since", "Job Start Date")
+    status_column = _column("status", "Status")
+    team_column = _column("team", "Department")
+    region_column = _column("region", "Location")
+    date_format = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[(fmt, label) for fmt, label in DATE_FORMATS.items()],
+        help_text="How the export writes dates (ISO dates, YYYY-MM-DD, are read too). Empty: "
+        "the base profile's, else YYYY-MM-DD.",
+    )
+    active_values = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The status column's values for people who work here, separated by "
+        "commas, e.g. “Active, On leave” (case is ignored). Empty: the base profile's, "
+        "else “active”.",
+    )
+    inactive_values = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The values for leavers (they lose access), e.g. “Inactive, Terminated”. "
+        "Empty: the base profile's, else “inactive”.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "people import profile"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.based_on and self.based_on not in BUILT_IN:  # pragma: no cover (a choice)
+            raise ValidationError({"based_on": "Not a built-in profile."})
+        active = {v.strip().casefold() for v in self.active_values.split(",") if v.strip()}
+        inactive = {v.strip().casefold() for v in self.inactive_values.split(",") if v.strip()}
+        if both := active & inactive:
+            raise ValidationError(
+                {"inactive_values": f"Both active and inactive: {', '.join(sorted(both))}."}
+            )
+        # The columns are what matters here (an unsaved profile has no titles yet).
+        if problem := profile_problem(profile_from_model(self, with_titles=False)):
+            raise ValidationError(f"This profile cannot read a people file: {problem}.")
+
+
+class ImportProfileTitle(models.Model):
+    """One row of a profile's job-title table: the export's job title and the level it is.
+    The level's code in the framework's published version is what counts, so the table
+    survives publishing a new version."""
+
+    profile = models.ForeignKey(ImportProfile, on_delete=models.CASCADE, related_name="titles")
+    title = models.CharField(
+        max_length=200, help_text="As the export writes it; case and spacing are ignored."
+    )
+    level = models.ForeignKey(
+        "frameworks.Level",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"framework__status": "published"},
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["profile", "title"]
+        verbose_name = "job title"
+
+    def __str__(self):
+        return f"{self.title} → {self.level.code}"

@@ -16,4 +16,8 @@ urlpatterns = [
     path("ratings/", views.rate_self, name="rate_self"),
     path("people/<int:employee_pk>/ratings/", views.rate_report, name="rate_report"),
     path("people/<int:employee_pk>/attest/", views.attest_report, name="attest_report"),
+    path("imports/", views.import_list, name="import_list"),
+    path("imports/new/", views.import_new, name="import_new"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/apply/", views.import_apply, name="import_apply"),
 ]

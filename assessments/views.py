@@ -1,4 +1,5 @@
-"""Evidence pages: submit and follow my evidence; review my reports'; rate and attest.
+"""Evidence pages: submit and follow my evidence; review my reports'; rate and attest;
+HR's imports in the browser.
 
 Views check input, call one service and respond; permissions live in the services
 and selectors, and a refusal is a 403 or 404, never a 500.
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from careerpath.input import parse_id
+from careerpath.input import CONTROL_RE, parse_id
 from careerpath.paging import page_of
 from frameworks.models import Competency, ProficiencyLevel
 from people.models import Employee
@@ -24,15 +25,17 @@ from people.selectors import (
     team_member_get,
 )
 
-from . import selectors, services
+from . import import_runs, selectors, services
 from .forms import (
     AttestationForm,
     BulkReviewForm,
     EvidenceForm,
+    ImportUploadForm,
     RatingForm,
     ReviewForm,
 )
-from .models import Evidence, review_period
+from .import_kinds import KINDS
+from .models import Evidence, ImportRun, review_period
 
 
 def _me(request) -> Employee:
@@ -345,3 +348,106 @@ def attest_report(request, employee_pk):
             "attestations": employee.attestations.select_related("attested_by", "level"),
         },
     )
+
+
+# Imports in the browser (HR) ---------------------------------------------------------------
+
+# Line tables are long (a line per row of the file): shown a page at a time.
+IMPORT_LINES_PAGE = 200
+# How often the page of a run a worker is busy with reloads itself (a <meta> refresh: no
+# script, so nothing for the Content-Security-Policy to refuse).
+IMPORT_REFRESH_SECONDS = 2
+
+
+def import_list(request):
+    runs = import_runs.import_run_list(actor=request.user)
+    return render(request, "assessments/import_list.html", page_of(runs, request))
+
+
+def import_new(request):
+    if not import_runs.user_is_hr(request.user):
+        raise PermissionDenied("Imports are for HR.")
+    form = ImportUploadForm(
+        request.POST or None, request.FILES or None,
+        kinds=KINDS, max_bytes=import_runs.MAX_UPLOAD_BYTES,
+    )  # fmt: skip
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                run = import_runs.import_run_create(
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    file_name=CONTROL_RE.sub("", upload.name or ""),
+                    data=upload.read(),
+                    options=form.options(),
+                )
+            except ValidationError as exc:
+                form.add_error("file" if exc.code == "unreadable_file" else None, exc)
+            else:
+                return redirect("assessments:import_detail", pk=run.pk)
+        status = 400  # the form again, with what to mend
+    return render(
+        request,
+        "assessments/import_new.html",
+        {"form": form, "kinds": KINDS.values(), "max_mb": import_runs.MAX_UPLOAD_BYTES // 2**20},
+        status=status,
+    )
+
+
+def _import_run(request, pk) -> ImportRun:
+    try:
+        return import_runs.import_run_get(actor=request.user, pk=pk)
+    except ImportRun.DoesNotExist:
+        raise Http404("No such import.") from None
+
+
+LINE_FILTERS = ("created", "updated", "unchanged", "skipped", "withdrawn")
+
+
+def import_detail(request, pk):
+    run = _import_run(request, pk)
+    shown = run.result if run.result is not None else run.dry_run
+    show = request.GET.get("show", "")
+    context = {
+        "run": run,
+        "kind": KINDS.get(run.kind),
+        "shown": shown,
+        "show": show if show in LINE_FILTERS else "",
+        "line_filters": LINE_FILTERS,
+        "refresh_seconds": IMPORT_REFRESH_SECONDS if run.is_running else None,
+        "elapsed_seconds": int((timezone.now() - run.state_changed_at).total_seconds()),
+    }
+    if shown and "lines" in shown:
+        lines = shown["lines"]
+        if context["show"]:
+            lines = [line for line in lines if line[1] == context["show"]]
+        context.update(page_of(lines, request, size=IMPORT_LINES_PAGE))
+    elif shown and "problems" in shown:
+        context.update(page_of(shown["problems"], request, size=IMPORT_LINES_PAGE))
+    if run.result and run.dry_run and "counts" in run.result and "counts" in run.dry_run:
+        context["differs"] = run.result["counts"] != run.dry_run["counts"]
+    return render(request, "assessments/import_detail.html", context)
+
+
+@require_POST
+def import_apply(request, pk):
+    run = _import_run(request, pk)
+    if import_runs.import_run_apply(run=run, actor=request.user):
+        run.refresh_from_db()
+        if run.state == ImportRun.State.APPLIED:
+            messages.success(request, f"Applied: {run.result['summary']}")
+        elif run.state == ImportRun.State.APPLYING:
+            messages.info(request, "Applying in the background: this page shows when it is done.")
+        elif run.state == ImportRun.State.APPLY_REFUSED:
+            messages.error(
+                request,
+                "Nothing was imported: the data changed since the dry run and the file is "
+                "now refused. Every problem is listed below.",
+            )
+    elif run.state in (ImportRun.State.APPLIED, ImportRun.State.APPLYING):
+        messages.info(request, "This file was already applied: nothing more was changed.")
+    else:
+        messages.error(request, f"This import cannot be applied: {run.get_state_display()}.")
+    return redirect("assessments:import_detail", pk=run.pk)

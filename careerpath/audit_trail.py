@@ -30,13 +30,22 @@ from assessments.models import (
     Evidence,
     HelpdeskAgent,
     HelpdeskTagCategory,
+    ImportProfile,
+    ImportProfileTitle,
+    ImportRun,
     MonthlyMetric,
 )
 from frameworks import kinds
 from frameworks.models import Entitlement, Framework, Level, Requirement
 from people.models import Employee
 from people.roles import user_is_hr
-from promotions.models import ApprovalStep, CaseApproval, PromotionCase
+from promotions.models import (
+    ApprovalStep,
+    CaseApproval,
+    ChannelPreference,
+    PromotionCase,
+    SlackWebhook,
+)
 
 PAGE_SIZE = 50
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -132,7 +141,23 @@ AUDITED = [
     ),
     Audited(HelpdeskTagCategory, (), lambda r: r.tag),
     Audited(HelpdeskAgent, (), lambda r: f"helpdesk agent {r.name}"),
+    Audited(ImportRun, (), lambda r: f"import #{r.id} {r.file_name} ({r.kind})"),
+    Audited(ImportProfile, (), lambda r: f"people import profile {r.name}"),
+    Audited(
+        ImportProfileTitle,
+        ("profile", "level"),
+        lambda r: (
+            f"job title {r.title} → {r.level.code if r.level else '?'} "
+            f"({r.profile.name if r.profile else '?'})"
+        ),
+    ),
     Audited(ApprovalStep, (), lambda r: f"{r.framework_slug} step {r.order}: {r.name}"),
+    Audited(SlackWebhook, (), lambda r: f"Slack webhook for {r.team or r.framework_slug}"),
+    Audited(
+        ChannelPreference,
+        ("user",),
+        lambda r: f"{_user_name(r.user)}: {r.kind} by {r.channel}",
+    ),
     Audited(Framework, (), lambda r: f"{r.name} v{r.version}"),
     Audited(Level, ("framework",), lambda r: f"{r.code} · {r.title} ({_version(r.framework)})"),
     Audited(

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import (
     _unicode_ci_compare,
 )
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from .sso import is_break_glass
 
@@ -18,10 +19,35 @@ PASSWORDS_OFF = (
 class LoginForm(AuthenticationForm):
     """Django's login form; people log in with their e-mail (the field keeps its name)."""
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's names the user model's field ("username"), which the page never shows.
+        "invalid_login": "Please enter a correct e-mail and password. Note that the password "
+        "is case-sensitive.",
+    }
+
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "E-mail"
         self.fields["username"].widget.attrs.update({"inputmode": "email", "spellcheck": "false"})
+
+    def clean_username(self):
+        """The account the typed address names, whatever its case: usernames are e-mail
+        addresses as the HRIS wrote them ("Ann.Lee@…"), and people type theirs as they
+        like. Only a single match counts; an exact match always wins. The canonical name
+        is what authentication (and so the lockout count) sees, so changing case neither
+        fails a login nor escapes a lockout."""
+        typed = self.cleaned_data["username"]
+        users = get_user_model()._default_manager
+        if typed and not users.filter(username=typed).exists():
+            matches = list(
+                users.filter(Q(username__iexact=typed) | Q(email__iexact=typed))
+                .values_list("username", flat=True)
+                .distinct()[:2]
+            )
+            if len(matches) == 1:
+                return matches[0]
+        return typed
 
     def get_invalid_login_error(self):
         if not settings.PASSWORD_LOGIN:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "outbox",
+    "operations",
     "axes",
     "csp",
     "frameworks",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "careerpath.health.HealthCheckMiddleware",  # first: probes skip host and HTTPS checks
     "django.middleware.security.SecurityMiddleware",
     "careerpath.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -176,11 +178,11 @@ STORAGES = {
 
 # E-mail: console in the embedded mode, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env("EMAIL_HOST", "")
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
+# Empty counts as unset (docker-compose.yml passes every setting, blank when not chosen).
+EMAIL_BACKEND = env("EMAIL_BACKEND", "") or (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "careerpath.mail.StderrEmailBackend",
+    else "careerpath.mail.StderrEmailBackend"
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
@@ -188,6 +190,13 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 # A mail server that accepts the connection and then stalls must not hold a worker.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Slack incoming webhooks: only Slack's own addresses are accepted (a setting lets tests
+# and staging point at a stand-in server); a short timeout, since a worker waits for it.
+SLACK_WEBHOOK_PREFIXES = env_list("SLACK_WEBHOOK_PREFIXES", "https://hooks.slack.com/")
+SLACK_TIMEOUT = env_int("SLACK_TIMEOUT", 5)
+# Encrypts secrets kept in the database (careerpath/crypto.py); derived from SECRET_KEY
+# when empty.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
 # Where people reach CareerPath: links in e-mails and chat messages start with it.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 ADMINS = [("Admins", email) for email in env_list("ADMINS", "")]

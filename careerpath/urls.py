@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from careerpath.audit_trail import audit_trail_view
+from careerpath.health import healthz
 from promotions import views as promotion_views
 
 from . import sso
@@ -14,6 +15,7 @@ admin.site.index_title = "Frameworks, people and evidence"
 
 urlpatterns = [
     path("", promotion_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("frameworks/", include("frameworks.urls")),
     path("api/", include("api.urls")),
     path("", include("assessments.urls")),

@@ -385,6 +385,22 @@ def _shown(value) -> str:
 
 def parse_framework_yaml(text: str) -> dict:
     """Parse and check the shape of a framework file; return the normalised dict."""
+    data = yaml_load_bounded(text)
+    if data is None:
+        raise FrameworkFormatError(["The file is empty."])
+    errors: list[str] = []
+    result = _normalise(data, FRAMEWORK, "", errors)
+    if not errors and result["format"] != FORMAT:
+        errors.append(f"format: must be {FORMAT!r}, got {result['format']!r}.")
+    if errors:
+        raise FrameworkFormatError(errors)
+    return result
+
+
+def yaml_load_bounded(text: str):
+    """Any small YAML (or JSON) document, read safely: PyYAML's safe loader bounded in size,
+    depth and alias expansion, refusing control characters; FrameworkFormatError names the
+    place of a problem. Also used for import profiles (assessments.hris)."""
     if len(text) > MAX_CHARS:
         raise FrameworkFormatError(
             [f"The file is too large: {len(text):,} characters (at most {MAX_CHARS:,})."]
@@ -408,15 +424,7 @@ def parse_framework_yaml(text: str) -> dict:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         problem = getattr(exc, "problem", None) or str(exc)
         raise FrameworkFormatError([f"Invalid YAML at {where}: {problem}."]) from None
-    if data is None:
-        raise FrameworkFormatError(["The file is empty."])
-    errors: list[str] = []
-    result = _normalise(data, FRAMEWORK, "", errors)
-    if not errors and result["format"] != FORMAT:
-        errors.append(f"format: must be {FORMAT!r}, got {result['format']!r}.")
-    if errors:
-        raise FrameworkFormatError(errors)
-    return result
+    return data
 
 
 def plain_number(value: Decimal) -> int | float:

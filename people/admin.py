@@ -96,16 +96,21 @@ class EmployeeAdmin(SimpleHistoryAdmin):
     level history with who and why, like a promotion); nobody changes their own record."""
 
     form = EmployeeAdminForm
-    list_display = ("name", "email", "framework", "level", "manager", "hire_date", "team", "region")
+    list_display = (
+        "name", "email", "employee_id", "framework", "level", "manager", "hire_date", "team",
+        "region",
+    )  # fmt: skip
     list_filter = (
         "framework", "level__code", "team", "region", "is_active",
         ("invited_at", admin.EmptyFieldListFilter),
     )  # fmt: skip
     list_select_related = ("user", "framework", "level", "manager__user")
-    search_fields = ("user__first_name", "user__last_name", "user__email", "team", "region")
+    search_fields = (
+        "user__first_name", "user__last_name", "user__email", "employee_id", "team", "region",
+    )  # fmt: skip
     autocomplete_fields = ("user", "manager")
     fields = (
-        "user",
+        ("user", "employee_id"),
         "manager",
         ("framework", "level"),
         ("hire_date", "level_since"),

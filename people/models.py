@@ -27,6 +27,13 @@ class Employee(models.Model):
         help_text="When the person reached their current level.",
         validators=[validate_date_bounds],
     )
+    employee_id = models.CharField(
+        "employee ID",
+        max_length=50,
+        blank=True,
+        help_text="The person's number in the HR system (e.g. BambooHR's “Employee #”), "
+        "which HR exports use to name managers. Unique when set.",
+    )
     team = models.CharField(max_length=100, blank=True)
     region = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(
@@ -49,6 +56,12 @@ class Employee(models.Model):
                 condition=Q(level_since__gte=F("hire_date")),
                 name="employee_level_since_after_hire",
                 violation_error_message="“Level since” cannot be before the hire date.",
+            ),
+            models.UniqueConstraint(
+                fields=["employee_id"],
+                condition=~Q(employee_id=""),
+                name="employee_id_unique_when_set",
+                violation_error_message="Another person already has this employee ID.",
             ),
             models.CheckConstraint(
                 condition=Q(manager__isnull=True) | ~Q(manager=F("id")),

@@ -48,6 +48,25 @@ SELECT id FROM above
 """
 
 
+# Everyone below a manager, leavers included, as a subquery other queries embed (HR's reports
+# filtered by manager): the ids never travel to Python, so a big subtree adds no parameters
+# and no query. UNION ends a loop in the lines.
+_SUBTREE_IDS_SQL = """
+WITH RECURSIVE below (id) AS (
+    SELECT e.id FROM people_employee e WHERE e.manager_id = %s
+    UNION
+    SELECT e.id FROM people_employee e JOIN below b ON e.manager_id = b.id
+)
+SELECT id FROM below
+"""
+
+
+def subtree_ids_sql(*, manager_id: int) -> tuple[str, list]:
+    """SQL selecting the ids of everyone below `manager_id` (directly or not, leavers too;
+    not the manager), and its parameters: for `id IN (...)` or `RawSQL` in a filter."""
+    return _SUBTREE_IDS_SQL.strip(), [manager_id]
+
+
 def manager_ids_above(*, user) -> set[int]:
     """Ids of everyone above `user`'s employee record in the reporting lines, in one query."""
     with connection.cursor() as cursor:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,10 +19,12 @@ from .models import (
     Notification,
     NotificationDelivery,
     PromotionCase,
+    SlackWebhook,
     Sweep,
     SweepRun,
 )
 from .selectors import framework_impact_preview
+from .services import slack_webhook_save, slack_webhook_url_validate
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,9 +59,10 @@ class NotificationAdmin(ReadOnlyAdmin):
 class NotificationDeliveryAdmin(ReadOnlyAdmin):
     """Each notification through each channel: delivered, or still being retried and why."""
 
-    list_display = ("notification", "channel", "created_at", "delivered_at", "attempts",
-                    "last_error")  # fmt: skip
-    list_filter = ("channel", ("delivered_at", admin.EmptyFieldListFilter))
+    list_display = ("notification", "channel", "created_at", "delivered_at", "failed_at",
+                    "attempts", "last_error")  # fmt: skip
+    list_filter = ("channel", ("delivered_at", admin.EmptyFieldListFilter),
+                   ("failed_at", admin.EmptyFieldListFilter))  # fmt: skip
     list_select_related = ("notification",)
     search_fields = ("notification__subject", "notification__recipient__email")
 
@@ -172,3 +176,85 @@ class FrameworkImpactAdmin(ReadOnlyAdmin):
                 "may_publish": may_publish,
             },
         )
+
+
+class SlackWebhookForm(forms.ModelForm):
+    """The URL is write-only: the form never shows it, only that one is set and its last
+    characters; a blank URL keeps the stored one, "clear" forgets it."""
+
+    url = forms.CharField(
+        label="Webhook URL",
+        required=False,
+        max_length=2000,  # the service says what is too long, in words
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    clear = forms.BooleanField(label="Forget the stored URL", required=False)
+
+    class Meta:
+        model = SlackWebhook
+        fields = ("scope", "team", "framework_slug")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hook = self.instance
+        if hook.pk and hook.is_set:
+            self.fields["url"].help_text = (
+                f"A URL is set (ends in …{hook.url_hint}). Leave blank to keep it; paste a "
+                "new one to replace it. It is never shown again."
+            )
+        else:
+            self.fields["url"].help_text = (
+                "In Slack: an app with Incoming Webhooks, “Add New Webhook to Workspace”, "
+                "pick the channel, copy the URL (https://hooks.slack.com/services/…)."
+            )
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        return slack_webhook_url_validate(url) if url.strip() else ""
+
+    def clean(self):
+        data = super().clean()
+        scope = data.get("scope")
+        if scope == SlackWebhook.Scope.TEAM:
+            data["framework_slug"] = ""
+            if not data.get("team"):
+                self.add_error("team", "Name the team (as on people's profiles).")
+        elif scope == SlackWebhook.Scope.FRAMEWORK:
+            data["team"] = ""
+            if not data.get("framework_slug"):
+                self.add_error("framework_slug", "Name the framework's slug.")
+        if not self.instance.pk and not data.get("url"):
+            self.add_error("url", "Paste the incoming webhook's address from Slack.")
+        return data
+
+
+@admin.register(SlackWebhook)
+class SlackWebhookAdmin(SimpleHistoryAdmin):
+    """Where Slack messages go: one webhook per team, or per framework for people whose team
+    has none. Broken ones (Slack refused them for good) say why until a new URL is saved."""
+
+    form = SlackWebhookForm
+    list_display = ("__str__", "scope", "team", "framework_slug", "url_set", "broken_at",
+                    "broken_reason")  # fmt: skip
+    list_filter = ("scope", ("broken_at", admin.EmptyFieldListFilter))
+    search_fields = ("team", "framework_slug")
+    readonly_fields = ("url_hint", "broken_at", "broken_reason")
+    history_list_display = ("url_hint", "broken_at", "broken_reason")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # audited, so never deleted: HR clears the URL instead
+
+    @admin.display(boolean=True, description="URL set")
+    def url_set(self, obj):
+        return obj.is_set
+
+    def save_model(self, request, obj, form, change):
+        try:
+            slack_webhook_save(
+                webhook=obj,
+                url=form.cleaned_data.get("url", ""),
+                clear=form.cleaned_data.get("clear", False),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            raise PermissionDenied(" ".join(error.messages)) from None

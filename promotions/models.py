@@ -106,6 +106,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    private = models.BooleanField(
+        default=False,
+        help_text="About someone other than the recipient (a report's eligibility): never "
+        "posted to a shared channel such as Slack, whatever the recipient chose.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -128,6 +133,12 @@ class NotificationDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the channel refused for good (a Slack webhook removed or its channel "
+        "archived): never tried again.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -244,3 +255,79 @@ class FrameworkImpact(Framework):
         proxy = True
         verbose_name = "impact preview of a draft"
         verbose_name_plural = "impact previews of drafts"
+
+
+class ChannelPreference(models.Model):
+    """One person's choice for one kind of notification on one channel. Without a row the
+    channel's default applies: e-mail on, Slack off (a Slack channel is shared, so posting
+    there is opted into)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_preferences"
+    )
+    channel = models.CharField(max_length=30)
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    enabled = models.BooleanField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "channel", "kind"], name="one_preference_per_channel_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.channel} {self.kind}: {'on' if self.enabled else 'off'}"
+
+
+class SlackWebhook(models.Model):
+    """A Slack incoming webhook HR set for a team or for a framework's people. The URL is a
+    secret (whoever has it may post to the channel): stored encrypted, never shown again;
+    the admin shows only its last characters. A webhook Slack refused for good (removed,
+    channel archived) is marked broken and skipped until HR saves a new URL."""
+
+    class Scope(models.TextChoices):
+        TEAM = "team", "A team"
+        FRAMEWORK = "framework", "Everyone on a framework"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.TEAM)
+    team = models.CharField(
+        max_length=100, blank=True, help_text="The team's name as on people's profiles."
+    )
+    framework_slug = models.SlugField(max_length=80, blank=True)
+    url_encrypted = models.TextField(blank=True, editable=False)
+    url_hint = models.CharField(max_length=8, blank=True, editable=False)
+    broken_at = models.DateTimeField(null=True, blank=True, editable=False)
+    broken_reason = models.CharField(max_length=300, blank=True, editable=False)
+
+    # The ciphertext stays out of the trail: the trail records that the URL changed
+    # (url_hint), and a copy of the secret in every past version would outlive a rotation.
+    history = HistoricalRecords(excluded_fields=["url_encrypted"])
+
+    class Meta:
+        ordering = ["scope", "team", "framework_slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(scope="team"), name="one_slack_webhook_per_team"
+            ),
+            models.UniqueConstraint(
+                fields=["framework_slug"],
+                condition=Q(scope="framework"),
+                name="one_slack_webhook_per_framework",
+            ),
+            models.CheckConstraint(
+                condition=(Q(scope="team") & ~Q(team="") & Q(framework_slug=""))
+                | (Q(scope="framework") & ~Q(framework_slug="") & Q(team="")),
+                name="slack_webhook_names_its_scope",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.team if self.scope == self.Scope.TEAM else self.framework_slug
+        return f"Slack for {self.get_scope_display().lower()}: {target}"
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.url_encrypted)

@@ -4,6 +4,7 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from assessments.models import Evidence
 from careerpath.celery import enqueue_on_commit
+from careerpath.crypto import secret_encrypt
 from careerpath.links import absolute_url
 from frameworks.models import Level
 from frameworks.months import add_months
@@ -22,14 +24,16 @@ from people.roles import user_is_hr
 from people.selectors import acting_manager_users, employee_for_user, employee_reviewable_by
 from people.services import employee_level_change
 
-from .channels import CHANNELS, channels_for
+from .channels import CHANNELS, PermanentFailure, RetryAfter, audience_for, deliveries_planned
 from .models import (
     ApprovalStep,
     CaseApproval,
+    ChannelPreference,
     EligibilityStatus,
     Notification,
     NotificationDelivery,
     PromotionCase,
+    SlackWebhook,
     Sweep,
     SweepRun,
 )
@@ -60,6 +64,7 @@ class NotificationDraft:
     subject: str
     body: str = ""
     url: str = ""
+    private: bool = False  # about someone else: never to a shared channel
 
 
 def notifications_create(drafts: list[NotificationDraft]) -> list[Notification]:
@@ -81,6 +86,7 @@ def notifications_create(drafts: list[NotificationDraft]) -> list[Notification]:
             subject=d.subject,
             body=d.body,
             url=d.url,
+            private=d.private,
         )  # fmt: skip
         for key, d in unique.items()
         if key not in existing
@@ -90,9 +96,8 @@ def notifications_create(drafts: list[NotificationDraft]) -> list[Notification]:
         key__in=[n.key for n in new], deliveries__isnull=True
     ).select_related("recipient")
     deliveries = [
-        NotificationDelivery(notification=n, channel=channel.slug)
-        for n in stored
-        for channel in channels_for(n)
+        NotificationDelivery(notification=n, channel=slug)
+        for n, slug in deliveries_planned(list(stored))
     ]
     NotificationDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     waiting = NotificationDelivery.objects.filter(
@@ -106,10 +111,20 @@ class DeliveryFailed(Exception):
     """The channel's backend did not accept the message; the task retries."""
 
 
+class DeliveryRetryLater(DeliveryFailed):
+    """The backend asked to be called again after `seconds` (Slack's 429 Retry-After)."""
+
+    def __init__(self, message: str, seconds: int):
+        super().__init__(message)
+        self.seconds = seconds
+
+
 def notification_deliver(*, delivery_id: int) -> bool:
     """Send one delivery through its channel; True when sent now, False when it had already
     been delivered, or another worker is sending it (a redelivered task sends nothing
-    twice). Raises DeliveryFailed, with the attempt recorded, when the backend refuses."""
+    twice). Raises DeliveryFailed, with the attempt recorded, when the backend refuses
+    (DeliveryRetryLater when it said when to come back). A permanent refusal (a removed
+    Slack webhook) is recorded as failed and returns False: it is never tried again."""
     error = None
     with transaction.atomic():
         # Claim the row first: a row lock on PostgreSQL (skipped when another worker holds
@@ -129,6 +144,12 @@ def notification_deliver(*, delivery_id: int) -> bool:
             if channel is None:
                 raise DeliveryFailed(f"No channel “{delivery.channel}” is configured.")
             channel.send(delivery.notification)
+        except PermanentFailure as exc:
+            delivery.failed_at = timezone.now()
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            delivery.save(update_fields=["last_error", "failed_at"])
+            logger.warning("Delivery %s failed for good: %s", delivery.pk, exc)
+            return False
         except Exception as exc:  # the backend's own errors (SMTP, HTTP...): retried
             error = exc
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -141,6 +162,8 @@ def notification_deliver(*, delivery_id: int) -> bool:
                 Notification.objects.filter(pk=delivery.notification_id).update(
                     emailed_at=delivery.delivered_at
                 )
+    if isinstance(error, RetryAfter):
+        raise DeliveryRetryLater(delivery.last_error, error.seconds) from error
     if error is not None:
         raise DeliveryFailed(delivery.last_error) from error
     return True
@@ -157,7 +180,7 @@ def deliveries_redrive(*, now: datetime.datetime | None = None) -> int:
     stale = now - REDRIVE_AFTER
     waiting = list(
         NotificationDelivery.objects.filter(
-            delivered_at__isnull=True, created_at__gte=now - GIVE_UP_AFTER
+            delivered_at__isnull=True, failed_at__isnull=True, created_at__gte=now - GIVE_UP_AFTER
         )
         .filter(
             Q(last_attempt_at__lt=stale) | Q(last_attempt_at__isnull=True, created_at__lt=stale)
@@ -166,6 +189,117 @@ def deliveries_redrive(*, now: datetime.datetime | None = None) -> int:
     )
     enqueue_many("promotions.tasks.deliver_notification", [[pk] for pk in waiting])
     return len(waiting)
+
+
+SLACK_URL_MAX_LENGTH = 500
+
+
+def slack_webhook_url_validate(url: str) -> str:
+    """A Slack incoming-webhook address, stripped; ValidationError (code) otherwise. Only
+    addresses starting with one of SLACK_WEBHOOK_PREFIXES (Slack's own by default)."""
+    url = url.strip()
+    if len(url) > SLACK_URL_MAX_LENGTH:
+        raise ValidationError(
+            f"A webhook address is at most {SLACK_URL_MAX_LENGTH} characters.", code="too_long"
+        )
+    if any(ord(c) < 32 or ord(c) == 127 or c.isspace() for c in url):
+        raise ValidationError("A webhook address has no spaces or control characters.",
+                              code="control")  # fmt: skip
+    prefixes = settings.SLACK_WEBHOOK_PREFIXES
+    if not any(url.startswith(prefix) and len(url) > len(prefix) for prefix in prefixes):
+        raise ValidationError(
+            "Paste the incoming webhook's address from Slack; it starts with "
+            + " or ".join(prefixes)
+            + ".",
+            code="not_slack",
+        )
+    return url
+
+
+def slack_webhook_save(*, webhook: SlackWebhook, url: str = "", clear: bool = False, actor):
+    """HR saves a webhook: its team or framework, and a new URL (encrypted; blank keeps the
+    stored one; `clear` forgets it). A new URL mends a webhook marked broken. Atomic and
+    audited; saving nothing new writes nothing."""
+    if not user_is_hr(actor):
+        raise PermissionDenied("Only HR sets Slack webhooks.")
+    if webhook.scope == SlackWebhook.Scope.TEAM:
+        webhook.framework_slug = ""
+    else:
+        webhook.team = ""
+    changed_url = False
+    if clear:
+        changed_url = bool(webhook.url_encrypted)
+        webhook.url_encrypted, webhook.url_hint = "", ""
+    elif url:
+        url = slack_webhook_url_validate(url)
+        webhook.url_encrypted = secret_encrypt(url)
+        webhook.url_hint = url[-4:]
+        changed_url = True
+    if changed_url:
+        webhook.broken_at, webhook.broken_reason = None, ""
+    if webhook.pk is None and not webhook.url_encrypted:
+        raise ValidationError({"url": "Paste the incoming webhook's address from Slack."})
+    webhook.full_clean()
+    if webhook.pk is not None and not changed_url:
+        stored = SlackWebhook.objects.get(pk=webhook.pk)
+        if (stored.scope, stored.team, stored.framework_slug) == (
+            webhook.scope, webhook.team, webhook.framework_slug,
+        ):  # fmt: skip
+            return webhook
+    webhook._history_user = actor
+    with transaction.atomic():
+        webhook.save()
+    return webhook
+
+
+def channel_choices(*, user) -> list[dict]:
+    """The settings page: for each kind of notification, each channel's state for `user`
+    ({"kind", "label", "channels": [{"slug", "name", "enabled", "available"}]})."""
+    audience = audience_for([user.pk])
+    rows = []
+    for kind, label in Notification.Kind.choices:
+        rows.append({
+            "kind": kind,
+            "label": label,
+            "channels": [
+                {
+                    "slug": channel.slug,
+                    "name": channel.name,
+                    "enabled": audience.chose(user.pk, channel.slug, kind, channel.default),
+                    "available": channel.available_to(user, audience),
+                }
+                for channel in CHANNELS.values()
+            ],
+        })  # fmt: skip
+    return rows
+
+
+def channel_preferences_set(*, user, chosen: set[tuple[str, str]], actor) -> int:
+    """Store `user`'s choices: `chosen` holds the (channel, kind) pairs switched on, every
+    other pair is off. Only the person themselves may. Returns how many choices changed;
+    unchanged ones write nothing. Atomic and audited."""
+    if actor is None or actor.pk != user.pk or not actor.is_active:
+        raise PermissionDenied("People choose their own channels.")
+    kinds = set(Notification.Kind.values)
+    unknown = {(c, k) for c, k in chosen if c not in CHANNELS or k not in kinds}
+    if unknown:
+        raise ValidationError("Unknown channel or kind.", code="unknown")
+    audience = audience_for([user.pk])
+    changed = 0
+    with transaction.atomic():
+        for channel in CHANNELS.values():
+            for kind in kinds:
+                wanted = (channel.slug, kind) in chosen
+                if audience.chose(user.pk, channel.slug, kind, channel.default) == wanted:
+                    continue
+                preference, _ = ChannelPreference.objects.get_or_create(
+                    user=user, channel=channel.slug, kind=kind, defaults={"enabled": wanted}
+                )
+                if preference.enabled != wanted:
+                    preference.enabled = wanted
+                    preference.save(update_fields=["enabled"])
+                changed += 1
+    return changed
 
 
 def _milestone_drafts(status: CareerStatus, milestones) -> list[NotificationDraft]:
@@ -378,6 +512,7 @@ def _eligible_drafts(
                 kind=Notification.Kind.NEWLY_ELIGIBLE,
                 key=f"{key}:manager",
                 url="/",
+                private=True,
                 subject=f"{person.name} meets every requirement for {level.code} {level.title}",
                 body="You can nominate them for promotion.",
             )  # fmt: skip

@@ -56,18 +56,28 @@ def periodic_checks_chunk(as_of: str, first_id: int, last_id: int):
     return summary.as_json()
 
 
+RETRY_AFTER_MAX = 240  # below the broker's visibility timeout (5 minutes)
+
+
 @shared_task(
+    bind=True,
     name="promotions.tasks.deliver_notification",
     autoretry_for=(services.DeliveryFailed,),
     retry_backoff=True,
-    retry_backoff_max=240,  # below the broker's visibility timeout (5 minutes)
+    retry_backoff_max=RETRY_AFTER_MAX,
     max_retries=20,
     ignore_result=True,
 )
-def deliver_notification(delivery_id: int):
+def deliver_notification(self, delivery_id: int):
     """One notification through one channel; retried with backoff (20 times, up to 4
-    minutes apart), then every 15 minutes by the watchdog for three days; never sent twice."""
-    return services.notification_deliver(delivery_id=delivery_id)
+    minutes apart), then every 15 minutes by the watchdog for three days; never sent twice.
+    When the service said when to come back (Slack's 429 Retry-After), the retry waits
+    that long (up to 4 minutes; the watchdog picks up anything longer)."""
+    try:
+        return services.notification_deliver(delivery_id=delivery_id)
+    except services.DeliveryRetryLater as error:
+        countdown = min(max(error.seconds, 1), RETRY_AFTER_MAX)
+        raise self.retry(countdown=countdown, exc=error) from error
 
 
 @shared_task(name="promotions.tasks.sweep_watchdog", ignore_result=True)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("promotions/<int:pk>/", views.case, name="case"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("reports/", views.hr_reports, name="reports"),
 ]

@@ -21,7 +21,7 @@ from people.selectors import employee_for_request, employee_reviewable_by, team_
 
 from . import presenters, reports, services
 from .context_processors import sweep_state_for_request
-from .forms import DecisionForm, NominationForm
+from .forms import ChannelChoicesForm, DecisionForm, NominationForm, ReportFilterForm
 from .models import Notification
 from .rules import WFH_DAYS_PER_MONTH
 from .selectors import (
@@ -194,6 +194,27 @@ def notifications(request):
     )
 
 
+def notification_settings(request):
+    """Which notifications reach the person by which channel (e-mail, Slack)."""
+    status = 200
+    if request.method == "POST":
+        form = ChannelChoicesForm(request.POST)
+        if form.is_valid():
+            changed = services.channel_preferences_set(
+                user=request.user, chosen=form.chosen(), actor=request.user
+            )
+            messages.success(request, f"Saved ({changed} changed).")
+            return redirect("promotions:notification_settings")
+        messages.error(request, "That choice is not one this page offers; nothing was saved.")
+        status = 400
+    return render(
+        request,
+        "promotions/notification_settings.html",
+        {"rows": services.channel_choices(user=request.user)},
+        status=status,
+    )
+
+
 @require_POST
 def notifications_read(request):
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
@@ -203,9 +224,24 @@ def notifications_read(request):
 
 
 def hr_reports(request):
+    """HR's reports, filtered by the query string; `?export=KEY` answers one table as CSV with
+    the same filters. Ten queries whatever the company's size or the filters."""
     if not user_is_hr_for_request(request):
         raise PermissionDenied("HR reports are for HR.")
-    data = reports.org_reports(as_of=timezone.localdate())
+    choices = reports.filter_choices()
+    form = ReportFilterForm(request.GET, choices=choices)
+    if not form.is_valid():
+        return render(
+            request,
+            "promotions/reports.html",
+            {"form": form, "sweep": sweep_state_for_request(request)},
+            status=400,
+        )
+    data = reports.org_reports(
+        as_of=timezone.localdate(),
+        filters=form.filters(),
+        framework_names=dict(choices["framework"]),
+    )
     export = request.GET.get("export")
     if export:
         if export not in data["tables"]:
@@ -217,6 +253,9 @@ def hr_reports(request):
         writer.writerow(table["header"])
         writer.writerows(table["rows"])
         return response
+    charts = [table["chart"] for table in data["tables"].values()]
     return render(
-        request, "promotions/reports.html", {**data, "sweep": sweep_state_for_request(request)}
+        request,
+        "promotions/reports.html",
+        {**data, "form": form, "charts": charts, "sweep": sweep_state_for_request(request)},
     )

@@ -199,3 +199,64 @@ class FakeSMTP:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class FakeSlack:
+    """A stand-in for Slack's incoming-webhook endpoint on a free port, answering as Slack
+    documents: 200 with the plain-text body "ok"; errors as a status and a plain-text code
+    (400 invalid_payload, 403 action_prohibited, 404 no_service, 410 channel_is_archived,
+    500 ...), 429 with a Retry-After header. Tests queue the answers (`answers`, one per
+    request, then "ok" for ever) and read what was posted in `received` as (path, headers,
+    JSON body). `delay` makes it slow, for timeouts."""
+
+    def __init__(self):
+        import http.server
+        import json as _json
+
+        self.answers: list[tuple[int, str, dict]] = []
+        self.received: list[tuple[str, dict, object]] = []
+        self.delay = 0.0
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                try:
+                    body = _json.loads(raw)
+                except ValueError:
+                    body = None
+                fake.received.append((self.path, dict(self.headers), body))
+                if fake.delay:
+                    time.sleep(fake.delay)
+                if body is None or not isinstance(body, dict) or not body.get("text"):
+                    status, text, headers = 400, "invalid_payload", {}
+                elif fake.answers:
+                    status, text, headers = fake.answers.pop(0)
+                else:
+                    status, text, headers = 200, "ok", {}
+                payload = text.encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(payload)))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the client timed out
+                    pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.prefix = f"http://127.0.0.1:{self.port}/"
+        self.url = f"{self.prefix}services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXabcd"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

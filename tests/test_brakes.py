@@ -5,6 +5,7 @@ request; elsewhere tests use `client.force_login`.
 """
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -49,8 +50,21 @@ def _logged_in(client) -> bool:
 
 def test_the_login_form_asks_for_the_e_mail(client):
     page = client.get(reverse("login")).content.decode()
-    assert 'name="username"' in page and 'name="password"' in page
-    assert "E-mail" in page
+    # The field keeps its form name (password managers, axes and scripts post `username`)...
+    assert re.search(r'<input [^>]*name="username"[^>]*id="id_username"', page)
+    assert 'name="password"' in page
+    # ...and its label says what to type.
+    label = re.search(r'<label\s+for="id_username"[^>]*>\s*([^<*]+?)\s*<', page)
+    assert label and label[1] == "E-mail"
+    assert 'inputmode="email"' in page
+
+
+def test_a_wrong_password_asks_again_for_the_e_mail_not_a_username(client):
+    _person("ann@example.com")
+    page = _log_in(client, "ann@example.com", "wrong").content.decode()
+    assert "Please enter a correct e-mail and password." in page
+    assert "correct username" not in page
+    assert _log_in(client, "ann@example.com", PASSWORD).status_code == 302  # then logs in
 
 
 def test_the_eleventh_attempt_is_refused_even_with_the_right_password(client, settings):

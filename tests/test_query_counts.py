@@ -81,9 +81,10 @@ PAGES = {
     "promotions:reports": [
         *SESSION_AND_USER,
         "is HR (EXISTS, shared with the navigation)",
+        "filter choices: frameworks, teams, regions, managers (one UNION ALL)",
         "people per framework, level and team",
         "readiness pipeline from stored statuses",
-        "level history (time to promotion)",
+        "level history (time to promotion, start of the previous level in subqueries)",
         "review turnaround (last 12 months)",
         "the last sweep (shared with the banner)",
         "nav: my profile (none for this HR user)",
@@ -120,3 +121,56 @@ def test_each_page_reads_the_same_pinned_queries_at_two_company_sizes(
     large = page_queries(client, user, name)
     assert len(small) == len(PAGES[name]), "\n".join(q[:120] for q in small)
     assert len(large) == len(PAGES[name]), "\n".join(q[:120] for q in large)
+
+
+# The import list (HR): the same queries with 2 past imports and with 60.
+IMPORT_LIST = [
+    *SESSION_AND_USER,
+    "is HR (EXISTS: the import service's own check)",
+    "COUNT of the imports (paginator)",
+    "nav: my profile (none for this HR user)",
+    "nav: is HR (EXISTS)",
+    "the last sweep (HR's banner)",
+    "one page of 50 imports (+uploaded by, applied by)",
+]
+
+
+def test_the_import_list_reads_the_same_pinned_queries_at_two_sizes(client, hr):
+    from assessments.models import ImportRun
+
+    def add_runs(n):
+        ImportRun.objects.bulk_create(
+            ImportRun(
+                kind="people", file_name=f"people-{i}.csv", data=b"x", sha256="0" * 64,
+                size=1, rows=1, created_by=hr, applied_by=hr, applied_at=timezone.now(),
+                state=ImportRun.State.APPLIED, state_changed_at=timezone.now(),
+            )
+            for i in range(n)
+        )  # fmt: skip
+
+    add_runs(2)
+    small = page_queries(client, hr, "assessments:import_list")
+    add_runs(58)
+    large = page_queries(client, hr, "assessments:import_list")
+    assert len(small) == len(IMPORT_LIST), "\n".join(q[:160] for q in small)
+    assert len(large) == len(IMPORT_LIST), "\n".join(q[:160] for q in large)
+
+
+def test_hr_reports_read_the_same_pinned_queries_with_every_filter(client, org):  # noqa: F811
+    """The filters are conditions in the same queries (the manager's subtree a subquery):
+    filtering adds no query and none that grows with the company or the subtree."""
+    grow_company(org["lead"], team=3, others=2)
+    periodic_checks_run(as_of=timezone.localdate())
+    url = reverse("promotions:reports")
+    filters = {"framework": "support-formula", "team": "Support",
+               "manager": org["skip_level"].pk}  # fmt: skip
+    client.force_login(org["hr"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, filters).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    grow_company(org["lead"], team=60, others=10)
+    assert count() == small == len(PAGES["promotions:reports"])

@@ -83,6 +83,7 @@ EMPLOYEE = lambda w: w["employee"].pk  # noqa: E731
 CASE = "302→promotions:case+db"
 DETAIL = "302→assessments:evidence_detail"
 QUEUE = "302→assessments:review_queue"
+IMPORT = "302→assessments:import_detail"
 DRAFT_CHANGE = "302→admin:frameworks_framework_change"
 OK7 = " ".join(["200"] * 7)  # every logged-in persona but the leaver
 NO7 = " ".join(["405"] * 7)
@@ -154,6 +155,14 @@ PAGES: dict[str, Expect] = {
         get="login 200 404 200 200 404 200 200 login",
         post=f"login 403 404 {CASE} {CASE} 404 403 403 login",
         data=lambda w: {"decision": "approve"}),
+    "promotions:notification_settings": Expect(_url("promotions:notification_settings"),
+        get="login 200 200 200 200 200 200 200 login",
+        # An empty form switches every channel off for the one who posts it.
+        post="login " + " ".join(["302→promotions:notification_settings+db"] * 7) + " login"),
+    # The health probe answers everyone, a leaver's session too, before any login check.
+    "healthz": Expect(_url("healthz"),
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405"),
     "promotions:notifications": Expect(_url("promotions:notifications"),
         get="login 200 200 200 200 200 200 200 login"),
     "promotions:notifications_read": Expect(_url("promotions:notifications_read"),
@@ -161,6 +170,19 @@ PAGES: dict[str, Expect] = {
         post="login " + " ".join(["302→promotions:notifications+db"] * 7) + " login"),
     "promotions:reports": Expect(_url("promotions:reports"),
         get="login 403 403 403 403 403 200 200 login"),
+    # Imports in the browser: HR only, like the reports; an empty upload form is a 400.
+    "assessments:import_list": Expect(_url("assessments:import_list"),
+        get="login 403 403 403 403 403 200 200 login"),
+    "assessments:import_new": Expect(_url("assessments:import_new"),
+        get="login 403 403 403 403 403 200 200 login",
+        post="login 403 403 403 403 403 400 400 login"),
+    "assessments:import_detail": Expect(
+        _url("assessments:import_detail", _pk("import_run")),
+        get="login 403 403 403 403 403 200 200 login"),
+    "assessments:import_apply": Expect(
+        _url("assessments:import_apply", _pk("import_run")),
+        get="login 405 405 405 405 405 405 405 login",
+        post=f"login 403 403 403 403 403 {IMPORT}+db {IMPORT}+db login"),
     # --- the REST API (api/): DRF answers 401 to the anonymous and to leavers (whose login
     # is off), 404 for what the caller may not see, 403 for what they see but may not do ---
     "api:schema": Expect(_url("api:schema"),
@@ -362,6 +384,7 @@ ADMIN_RIGHTS: dict[str, tuple[str, str]] = {
     "assessments.monthlymetric":        ("vac",  "vac"),   # audited: never deleted
     "assessments.helpdesktagcategory":  ("vac",  "vac"),
     "assessments.helpdeskagent":        ("vac",  "vac"),   # audited: never deleted
+    "assessments.importprofile":        ("vac",  "vac"),   # audited: never deleted
     "assessments.leaver":               ("v",    "v"),
     "promotions.eligibilitystatus":     ("v",    "v"),
     "promotions.notification":          ("v",    "v"),
@@ -369,6 +392,7 @@ ADMIN_RIGHTS: dict[str, tuple[str, str]] = {
     "promotions.sweep":                 ("v",    "v"),
     "promotions.approvalstep":          ("vac",  "vac"),
     "promotions.notificationdelivery":  ("v",    "v"),
+    "promotions.slackwebhook":          ("vac",  "vac"),   # audited: the URL is cleared
     "outbox.outboxtask":                ("",     "v"),     # operations, not HR's
     "axes.accessattempt":               ("",     "vcd"),   # a superuser lifts a lockout
     "axes.accesslog":                   ("",     "vcd"),
@@ -533,6 +557,7 @@ ACTIONS = {
     "api:evidence_review": "manager",
     "api:case_decide": "manager",
     "promotions:notifications_read": "employee",
+    "assessments:import_apply": "hr",
     "logout": "employee",
     "admin:logout": "hr",
     "admin:frameworks_framework_draft": "hr",
@@ -541,6 +566,7 @@ ACTIONS = {
 # Pages that show a form on GET and act on its POST.
 FORMS = {
     "promotions:case",
+    "promotions:notification_settings",
     "api:person_confirmations",
     "admin:axes_accessattempt_change",
     "admin:axes_accesslog_change",

@@ -103,12 +103,15 @@ def build_world() -> dict:
     )
 
     from api.services import token_issue
+    from assessments.import_runs import import_run_create
     from assessments.models import (
         Attestation,
         CompetencyRating,
         Evidence,
         HelpdeskAgent,
         HelpdeskTagCategory,
+        ImportProfile,
+        ImportProfileTitle,
         MonthlyMetric,
     )
     from assessments.tests.factories import EvidenceFactory
@@ -124,10 +127,11 @@ def build_world() -> dict:
         EligibilityStatus,
         Notification,
         NotificationDelivery,
+        SlackWebhook,
         Sweep,
         SweepRun,
     )
-    from promotions.services import promotion_nominate
+    from promotions.services import promotion_nominate, slack_webhook_save
 
     roles_ensure()
     skip_level = EmployeeFactory(level_code="senior-superhero", user__username="skip@example.com")
@@ -230,7 +234,13 @@ def build_world() -> dict:
     sweep = SweepRun.objects.create(key="coverage", as_of=TODAY)
     tag = HelpdeskTagCategory.objects.create(tag="salesforce", category="integration")
     agent = HelpdeskAgent.objects.create(name="Agent Smith", key="agent smith")
+    profile = ImportProfile.objects.create(name="acme-hris", based_on="bamboohr")
+    ImportProfileTitle.objects.create(profile=profile, title="Support Hero", level=employee.level)
     token, _ = token_issue(user=employee.user, name="coverage script", actor=hr.user)
+    import_run = import_run_create(  # checked by its dry run: ready to apply
+        actor=hr.user, kind="helpdesk-tags", file_name="tags.csv",
+        data=b"tag,category\nsalesforce-sync,integration\n",
+    )  # fmt: skip
 
     interval, _ = IntervalSchedule.objects.get_or_create(every=1, period="days")
     crontab = CrontabSchedule.objects.create(minute="0", hour="3")
@@ -248,6 +258,7 @@ def build_world() -> dict:
         "evidence_rejected": rejected,
         "case": case,
         "published": published,
+        "import_run": import_run,
         "nominee": peer,  # the employee already has an open case for the next level
         "next_level": superhero,
         # one object per admin model, by "app_label.model_name"
@@ -272,6 +283,7 @@ def build_world() -> dict:
         "assessments.monthlymetric": metric,
         "assessments.helpdesktagcategory": tag,
         "assessments.helpdeskagent": agent,
+        "assessments.importprofile": profile,
         "assessments.leaver": leaver,
         "promotions.eligibilitystatus": eligibility,
         "promotions.notification": notification,
@@ -282,6 +294,11 @@ def build_world() -> dict:
         "promotions.frameworkimpact": draft,
         "promotions.notificationdelivery": NotificationDelivery.objects.create(
             notification=notification, channel="email"
+        ),
+        "promotions.slackwebhook": slack_webhook_save(
+            webhook=SlackWebhook(scope="team", team="Coverage"),
+            url="https://hooks.slack.com/services/T000/B000/coverage",
+            actor=hr.user,
         ),
         "api.apitoken": token,
         "outbox.outboxtask": OutboxTask.objects.create(task_name="outbox.tasks.relay"),

@@ -35,8 +35,38 @@ def test_login_page_is_public_and_logging_in_with_email_works(client, seeded):
 def test_wrong_password_keeps_the_username_and_says_why(client):
     response = client.post(reverse("login"), {"username": "nobody@example.com", "password": "x"})
     assert response.status_code == 200
-    assert b"Please enter a correct username and password" in response.content
+    assert b"Please enter a correct e-mail and password" in response.content
     assert b'value="nobody@example.com"' in response.content
+
+
+@pytest.mark.django_db
+def test_people_log_in_with_their_address_in_any_case(client):
+    user = UserFactory(username="Ann.Lee@Example.com", email="Ann.Lee@Example.com")
+    user.set_password("a long passphrase")
+    user.save()
+    response = client.post(
+        reverse("login"), {"username": "ann.lee@example.COM", "password": "a long passphrase"}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_a_case_that_matches_two_accounts_logs_nobody_in(client):
+    for name in ("sam@example.com", "Sam@example.com"):
+        user = UserFactory(username=name, email=name)
+        user.set_password("a long passphrase")
+        user.save()
+    response = client.post(
+        reverse("login"), {"username": "SAM@EXAMPLE.COM", "password": "a long passphrase"}
+    )
+    assert response.status_code == 200
+    assert b"Please enter a correct e-mail and password" in response.content
+    # An exact spelling still reaches its own account.
+    response = client.post(
+        reverse("login"), {"username": "Sam@example.com", "password": "a long passphrase"}
+    )
+    assert response.status_code == 302
 
 
 @pytest.mark.django_db

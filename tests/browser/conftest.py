@@ -143,7 +143,10 @@ def login(page: Page, live_server, email: str, password: str = DEMO_PASSWORD) ->
     """
     response = page.goto(f"{live_server.url}/accounts/login/")
     assert response.ok, f"the login page answered {response.status}"
-    page.locator("input[name=username]").fill(email)
+    # Found by its label, as a person finds it (the field's form name stays `username`).
+    field = page.get_by_label("E-mail")
+    assert field.get_attribute("name") == "username"
+    field.fill(email)
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Log in").click()

@@ -20,7 +20,7 @@ def test_login_page_shows_the_form(page, live_server):
     assert response.status == 200
     expect(page).to_have_title(re.compile("Log in"))
     expect(page.get_by_role("heading", name="Log in to CareerPath")).to_be_visible()
-    expect(page.locator("input[name=username]")).to_be_visible()
+    expect(page.get_by_label("E-mail")).to_have_attribute("name", "username")
     expect(page.locator("input[name=password]")).to_have_attribute("type", "password")
     expect(page.get_by_role("button", name="Log in")).to_be_enabled()
     assert page.js_errors == []

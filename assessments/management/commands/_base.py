@@ -1,13 +1,27 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.import_kinds import KINDS
 from assessments.importers import ImportProblems, read_source
 from careerpath.audit import audited, command_reason
 
 
 class ImportCommand(BaseCommand):
-    """A CSV import: read FILE (or - for stdin), apply it all or nothing, print the counts."""
+    """A CSV import: read FILE (or - for stdin), apply it all or nothing, print the counts.
 
-    importer = None  # a function(text=...) -> ImportResult, set by each command
+    Each command names its entry of the import registry (assessments.import_kinds), which
+    gives its importer and help, the same that the upload pages use.
+    """
+
+    kind = ""  # a slug of assessments.import_kinds.KINDS, set by each command
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            cls.help = KINDS[cls.kind].command_help
+
+    @property
+    def importer(self):
+        return KINDS[self.kind].importer
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -1,0 +1,5 @@
+from ._base import ImportCommand
+
+
+class Command(ImportCommand):
+    kind = "level-history"
