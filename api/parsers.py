@@ -27,7 +27,11 @@ def _problem(value, depth=0) -> str | None:
 
 class CheckedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # Python's json module recurses per level: thousands of "[" were a 500.
+            raise ParseError("The JSON body is nested too deeply.") from None
         if problem := _problem(data):
             raise ParseError(f"The JSON body {problem}.")
         return data

@@ -1,10 +1,19 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordResetForm,
     _unicode_ci_compare,
 )
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+
+from .sso import is_break_glass
+
+PASSWORDS_OFF = (
+    "Passwords are turned off: please sign in with {provider}. Only emergency administrator "
+    "accounts may still log in with a password, and this e-mail and password are not one."
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -40,6 +49,16 @@ class LoginForm(AuthenticationForm):
                 return matches[0]
         return typed
 
+    def get_invalid_login_error(self):
+        if not settings.PASSWORD_LOGIN:
+            # The same words for every refusal: they tell nobody which accounts may still
+            # use a password.
+            return ValidationError(
+                PASSWORDS_OFF.format(provider=settings.OIDC_PROVIDER_NAME),
+                code="passwords_off",
+            )
+        return super().get_invalid_login_error()
+
 
 class InvitablePasswordResetForm(PasswordResetForm):
     """Django's reset form, which also reaches people who have no password yet (imported,
@@ -53,4 +72,8 @@ class InvitablePasswordResetForm(PasswordResetForm):
             **{f"{email_field}__iexact": email, "is_active": True}
         )
         # As Django's own: the address must match exactly but for case (Unicode-aware).
-        return (u for u in users if _unicode_ci_compare(email, getattr(u, email_field)))
+        users = (u for u in users if _unicode_ci_compare(email, getattr(u, email_field)))
+        if not settings.PASSWORD_LOGIN:
+            # Passwords are off: only the break-glass accounts may set one.
+            users = (u for u in users if is_break_glass(u))
+        return users

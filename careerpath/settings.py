@@ -10,6 +10,7 @@ import os
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -133,7 +134,11 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out person is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Refuses passwords while PASSWORD_LOGIN is off (break-glass accounts aside).
+    "careerpath.sso.PasswordPolicyBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect); answers nothing while OIDC_ENABLED is off.
+    "careerpath.sso.EmployeeOIDCBackend",
 ]
 LOGIN_URL = "login"
 CSRF_FAILURE_VIEW = "careerpath.views.csrf_failure"
@@ -243,6 +248,56 @@ AXES_VERBOSE = False
 # address and browser grows without end.
 AXES_DISABLE_ACCESS_LOG = True
 
+# Single sign-on with OpenID Connect (careerpath/sso.py, mozilla-django-oidc). The provider's
+# endpoints are those of its discovery document (/.well-known/openid-configuration); the
+# redirect URI to register with it is SITE_URL + /oidc/callback/.
+OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", "")
+# The provider's end_session_endpoint: logging out here ends the provider's session too.
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+# The id token is the hint the provider's end-session endpoint asks for.
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_CALLBACK_CLASS = "careerpath.sso.SignOnCallbackView"
+OIDC_AUTHENTICATE_CLASS = "careerpath.sso.SignOnStartView"
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_ID",
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"OIDC_ENABLED is on but {', '.join(_missing)} is not set (see the README's "
+            "Single sign-on section)."
+        )
+# Passwords: off leaves them to the break-glass accounts only (active superusers; only the
+# e-mails in BREAK_GLASS_USERS when it is set), for when the provider is down.
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
+BREAK_GLASS_USERS = env_list("BREAK_GLASS_USERS", "")
+if not PASSWORD_LOGIN and not OIDC_ENABLED:
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN is off but OIDC_ENABLED is not on: nobody but the break-glass "
+        "accounts could log in."
+    )
+
 # Password-reset e-mails: at most this many per address and per e-mail in the window.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 20)
 PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
@@ -273,6 +328,13 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+if OIDC_ENABLED and OIDC_OP_LOGOUT_ENDPOINT:
+    # The logout form's answer redirects to the provider's end-session page, and browsers
+    # hold a form's redirects to form-action.
+    _provider = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_provider.scheme}://{_provider.netloc}"
+    )
 
 # Celery: Redis in production (REDIS_URL or CELERY_BROKER_URL); otherwise
 # Kombu's filesystem transport, which needs no server.

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from careerpath.audit_trail import audit_trail_view
 from careerpath.health import healthz
 from promotions import views as promotion_views
 
+from . import sso
 from .forms import LoginForm
 from .views import ThrottledPasswordResetView
 
@@ -20,7 +20,11 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("assessments.urls")),
     path("", include("promotions.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
+    path("accounts/login/", sso.LoginView.as_view(form_class=LoginForm), name="login"),
+    path("accounts/logout/", sso.LogoutView.as_view(), name="logout"),
+    # Single sign-on (404 while OIDC_ENABLED is off); the names are mozilla-django-oidc's.
+    path("oidc/authenticate/", sso.SignOnStartView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", sso.SignOnCallbackView.as_view(), name="oidc_authentication_callback"),
     path(
         "accounts/password_reset/",
         ThrottledPasswordResetView.as_view(),

@@ -4,6 +4,7 @@ The 400, 403, 404 and 500 pages are Django's own handlers rendering
 templates/400.html, 403.html, 404.html and 500.html.
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
@@ -25,6 +26,15 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
     """
 
     form_class = InvitablePasswordResetForm
+
+    def get_template_names(self):
+        if not settings.PASSWORD_LOGIN:
+            # Passwords are off: the page says so, and e-mails only break-glass accounts.
+            return ["registration/password_reset_off.html"]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sso_provider=settings.OIDC_PROVIDER_NAME, **kwargs)
 
     def form_valid(self, form):
         if not reset_request_allowed(self.request, form.cleaned_data["email"]):

@@ -176,6 +176,13 @@ def employees_invite(*, employees, actor) -> tuple[int, list[str]]:
     (how many invited, why the others were not)."""
     if not user_is_hr(actor):
         raise PermissionDenied("Only HR invites people.")
+    if not settings.PASSWORD_LOGIN:
+        # Passwords are off (single sign-on): a set-password link would set one nobody can
+        # log in with.
+        return 0, [
+            f"Passwords are turned off: people sign in with {settings.OIDC_PROVIDER_NAME}, "
+            "so nobody was invited to set one."
+        ]
     invited, problems = 0, []
     with transaction.atomic():
         for employee in employees.select_related("user"):

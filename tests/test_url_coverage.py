@@ -252,6 +252,13 @@ PAGES: dict[str, Expect] = {
     "password_reset_complete": Expect(_url("password_reset_complete"),
         get="200 200 200 200 200 200 200 200 200",
         post="405 405 405 405 405 405 405 405 405"),
+    # Single sign-on: off here (the default), so no such page; with OIDC_ENABLED the start
+    # redirects to the provider and the callback refuses what the provider did not send
+    # (tests/test_sso.py).
+    "oidc_authentication_init": Expect(_url("oidc_authentication_init"),
+        get=" ".join(["404"] * 9)),
+    "oidc_authentication_callback": Expect(_url("oidc_authentication_callback"),
+        get=" ".join(["404"] * 9)),
     # --- the admin site's own views ---
     "admin:index": Expect(_url("admin:index"),
         get="alogin alogin alogin alogin alogin alogin 200 200 alogin"),

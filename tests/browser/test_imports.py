@@ -45,7 +45,7 @@ def upload_and_check(page, live_server, *, kind: str, name: str, data: bytes, sh
     page.goto(f"{live_server.url}/imports/")
     page.get_by_role("link", name="New import").click()
     page.get_by_label(kind, exact=True).check()
-    page.get_by_label("File").set_input_files(
+    page.locator("input#id_file").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
     )
     with page.expect_navigation():
@@ -80,7 +80,7 @@ def test_hr_imports_people_and_tickets_and_invites_the_new_person(
     hr.goto(f"{live_server.url}/imports/new/")
     assert_accessible(hr)
     hr.get_by_label("People", exact=True).check()
-    hr.get_by_label("File").set_input_files(
+    hr.locator("input#id_file").set_input_files(
         files=[{"name": "typo.csv", "mimeType": "text/csv",
                 "buffer": PEOPLE.replace(",hero,", ",heroine,").encode()}]
     )  # fmt: skip
