@@ -40,6 +40,23 @@ def evidence_for_employee(*, employee: Employee, status: str | None = None) -> Q
     return qs
 
 
+def evidence_recent_and_waiting(
+    *, employee: Employee, recent: int = 10
+) -> tuple[list[Evidence], list[Evidence]]:
+    """The person's latest `recent` items and every item waiting for review, in one query
+    (the career page lists the first and counts the second against the bars)."""
+    latest_ids = Evidence.objects.filter(employee=employee).values("pk")[:recent]
+    items = list(
+        Evidence.objects.filter(employee=employee)
+        .filter(Q(pk__in=latest_ids) | Q(status=Evidence.Status.SUBMITTED))
+        .select_related("reviewed_by")
+    )
+    # Both in Meta.ordering (latest first): the latest `recent` items come first, and any
+    # older item waiting for review after them.
+    waiting = [item for item in items if item.status == Evidence.Status.SUBMITTED]
+    return items[:recent], waiting
+
+
 def evidence_waiting_for(*, reviewer: Employee):
     """Evidence waiting for a decision that `reviewer` may take (see
     `people.selectors.employee_reviewable_by`)."""

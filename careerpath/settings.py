@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.roles",
                 "promotions.context_processors.sweep_alert",
+                "promotions.context_processors.notifications",
             ],
         },
     },

@@ -144,6 +144,10 @@ class Result:
     group: str = ""  # the code of the "any N of" group this result belongs to
     members: list[Result] = field(default_factory=list)
     assumed: bool = False
+    # For pages, not part of the JSON: a metric's unit ("%", "hours") and what a metric or
+    # competency bar is about ("Ticket volume", "Customer Centricity").
+    unit: str = ""
+    subject: str = ""
 
     def as_dict(self) -> dict:
         """The JSON of one requirement (DESIGN.md); a group is followed by its members."""
@@ -245,7 +249,8 @@ def number(value: Decimal) -> float | int:
 
 
 def _day(date: datetime.date) -> str:
-    return f"{date:%d %b %Y}"
+    """The one date format people read: 6 Nov 2026 (no leading zero)."""
+    return f"{date.day} {date:%b %Y}"
 
 
 def window_start(spec: RuleSpec, facts: Facts, as_of: datetime.date) -> datetime.date | None:
@@ -385,15 +390,16 @@ def evaluate_metric(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Resul
         return Result(
             kind=spec.kind, label=spec.label, met=False, have=None, need=params["threshold"],
             explanation=f"No figures yet for {_month_words(window)}.",
-            reason="no_figures", params=params,
+            reason="no_figures", params=params, unit=metric.unit, subject=metric.name,
         )  # fmt: skip
     combined = AGGREGATIONS[metric.aggregation](values)
     gte = params["comparison"] == "gte"
     on_target = combined >= threshold if gte else combined <= threshold
     met = on_target and not missing
     unit = metric.unit if metric.unit in ("", "%") else f" {metric.unit}"
+    months = "month" if len(values) == 1 else "months"
     explanation = (
-        f"{metric.aggregation.capitalize()} {number(combined)}{unit} over {len(values)} month(s)."
+        f"{metric.aggregation.capitalize()} {number(combined)}{unit} over {len(values)} {months}."
     )
     if missing:
         explanation += f" Missing figures for {_month_words(missing)}."
@@ -402,6 +408,7 @@ def evaluate_metric(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Resul
     return Result(
         kind=spec.kind, label=spec.label, met=met, have=number(combined),
         need=params["threshold"], explanation=explanation, reason=reason, params=params,
+        unit=metric.unit, subject=metric.name,
     )  # fmt: skip
 
 
@@ -418,7 +425,7 @@ def evaluate_competency(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> R
         reason = "rated_below"
     return Result(
         kind=spec.kind, label=spec.label, met=met, have=have, need=need,
-        explanation=explanation, reason=reason,
+        explanation=explanation, reason=reason, subject=spec.competency_name,
         params={"competency": spec.competency, "have": have, "need": need},
     )  # fmt: skip
 

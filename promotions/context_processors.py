@@ -27,3 +27,32 @@ def sweep_alert(request):
         return request._cp_sweep_alert
 
     return {"sweep_alert": alert}
+
+
+def unread_notifications_for_request(request) -> int:
+    """How many of the user's notifications are unread: one COUNT, read once per request
+    (the navigation badge, My career and the notifications page share it)."""
+    if not hasattr(request, "_cp_unread"):
+        from .models import Notification
+
+        request._cp_unread = Notification.objects.filter(
+            recipient=request.user, read_at__isnull=True
+        ).count()
+    return request._cp_unread
+
+
+def notifications(request):
+    """The unread count for the navigation badge (lazy): only for logged-in people with a
+    career profile, who are the ones notifications are for."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def unread() -> int:
+        from people.selectors import employee_for_request
+
+        if employee_for_request(request) is None:
+            return 0
+        return unread_notifications_for_request(request)
+
+    return {"nav_unread": unread}

@@ -3,33 +3,33 @@
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
-from frameworks.kinds import KINDS
+from .summary import PendingItem
 
 
-def checklist(readiness) -> list[dict]:
-    """One row per requirement in reading order; a group's members follow it, marked."""
-    rows = []
-    for result in readiness.flat_results():
-        percent = 100 if result.met else 0
-        if not result.met and isinstance(result.have, int | float) and result.need:
-            percent = max(0, min(99, round(100 * result.have / result.need)))
-        submit_url = None
-        if not result.met and KINDS[result.kind].submit_evidence:
-            query = {"kind": result.evidence_kind or "exam"}
-            if result.category:
-                query["category"] = result.category
-            submit_url = f"{reverse('assessments:evidence_create')}?{urlencode(query)}"
-        rows.append(
-            {
-                "result": result,
-                "percent": percent,
-                "submit_url": submit_url,
-                "is_member": bool(result.group),
-                "show_progress": result.kind not in ("metric", "competency", "attestation"),
-            }
-        )
-    return rows
+def submit_url(result) -> str:
+    """Submit evidence, prefilled with the kind and category a requirement counts."""
+    query = {"kind": result.evidence_kind or "exam"}
+    if result.category:
+        query["category"] = result.category
+    return f"{reverse('assessments:evidence_create')}?{urlencode(query)}"
+
+
+def pending_items(waiting, *, own: bool) -> list[PendingItem]:
+    """Evidence waiting for review as the summary counts it; the link goes to the item for
+    the person, and to the review queue (filtered to them) for their manager."""
+    items = []
+    for item in waiting:
+        if item.kind == "exam" and item.outcome == "failed":
+            continue  # approving a failed exam would not meet the bar
+        if own:
+            url = reverse("assessments:evidence_detail", args=[item.pk])
+        else:
+            url = f"{reverse('assessments:review_queue')}?{urlencode({'person': item.employee_id})}"
+        submitted_on = timezone.localdate(item.submitted_at) if item.submitted_at else None
+        items.append(PendingItem(item.kind, item.category, submitted_on or item.occurred_on, url))
+    return items
 
 
 def has_perk_kind(status, kind: str) -> bool:
@@ -37,12 +37,6 @@ def has_perk_kind(status, kind: str) -> bool:
     return any(e.entitlement.kind == kind for e in status.entitlements) or any(
         ent.kind == kind for r in status.next_levels for ent in r.level.entitlements.all()
     )
-
-
-def next_levels(status) -> list[dict]:
-    return [
-        {"readiness": r, "rows": checklist(r), "total": len(r.results)} for r in status.next_levels
-    ]
 
 
 def ratings_chart(competencies, latest: dict, proficiency_count: int) -> list[dict]:

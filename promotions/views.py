@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessments.selectors import evidence_for_employee, latest_ratings
+from assessments.selectors import evidence_recent_and_waiting, latest_ratings
 from careerpath.input import csv_writer
 from careerpath.paging import page_of
 from frameworks.models import Competency
@@ -26,8 +26,8 @@ from people.selectors import (
     team_member_get,
 )
 
-from . import presenters, reports, services
-from .context_processors import sweep_state_for_request
+from . import presenters, reports, services, summary
+from .context_processors import sweep_state_for_request, unread_notifications_for_request
 from .forms import ChannelChoicesForm, DecisionForm, NominationForm, ReportFilterForm
 from .models import Notification
 from .rules import WFH_DAYS_PER_MONTH
@@ -47,14 +47,22 @@ def _me(request) -> Employee | None:
     return employee_for_request(request)
 
 
-def _career_context(employee: Employee, as_of) -> dict:
+def _career_context(employee: Employee, as_of, *, own: bool) -> dict:
+    """Everything the career view shows; `own`: the person reads it (not their manager)."""
     status = career_status(employee=employee, as_of=as_of)
     competencies = list(Competency.objects.filter(framework_id=employee.framework_id))
-    proficiency_count = employee.framework.proficiency_levels.count() if competencies else 0
+    proficiencies = list(employee.framework.proficiency_levels.all()) if competencies else []
+    recent, waiting = evidence_recent_and_waiting(employee=employee)
     return {
         "employee": employee,
         "status": status,
-        "next_levels": presenters.next_levels(status),
+        "summary": summary.career_summary(
+            status,
+            pending=presenters.pending_items(waiting, own=own),
+            own=own,
+            proficiency_names={p.rank: p.name for p in proficiencies},
+            submit_url=presenters.submit_url if own else None,
+        ),
         "locked_entitlements": [e for e in status.entitlements if not e.unlocked],
         "other_perks": [p for kind, p in status.perks.items() if kind != WFH_DAYS_PER_MONTH],
         # A framework without work-from-home days (Whatfix) does not say "0 days a month".
@@ -67,9 +75,9 @@ def _career_context(employee: Employee, as_of) -> dict:
             as_of=as_of,
             months=milestone_months(framework_id=employee.framework_id),
         ),
-        "evidence": evidence_for_employee(employee=employee)[:10],
+        "evidence": recent,
         "ratings": presenters.ratings_chart(
-            competencies, latest_ratings(employee=employee), proficiency_count
+            competencies, latest_ratings(employee=employee), len(proficiencies)
         ),
         "history": employee.level_history.select_related("from_level", "to_level", "changed_by"),
     }
@@ -80,8 +88,9 @@ def home(request):
     employee = _me(request)
     if employee is None:
         return render(request, "promotions/no_profile.html")
-    context = _career_context(employee, timezone.localdate())
-    context["notifications"] = Notification.objects.filter(recipient=request.user)[:8]
+    context = _career_context(employee, timezone.localdate(), own=True)
+    context["notifications"] = Notification.objects.filter(recipient=request.user)[:5]
+    context["unread"] = unread_notifications_for_request(request)
     return render(request, "promotions/my_career.html", context)
 
 
@@ -171,7 +180,7 @@ def person(request, pk):
     employee = team_member_get(user=request.user, pk=pk)
     if employee is None:
         raise Http404("No such person in your team.")
-    context = _career_context(employee, timezone.localdate())
+    context = _career_context(employee, timezone.localdate(), own=False)
     context["can_act"] = employee_reviewable_by(reviewer=_me(request), employee=employee)
     context["nomination_form"] = NominationForm(
         levels=[r.level for r in context["status"].next_levels]
@@ -255,7 +264,10 @@ def notifications(request):
     return render(
         request,
         "promotions/notifications.html",
-        {"notifications": Notification.objects.filter(recipient=request.user)[:100]},
+        {
+            "notifications": Notification.objects.filter(recipient=request.user)[:100],
+            "unread": unread_notifications_for_request(request),
+        },
     )
 
 

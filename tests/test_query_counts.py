@@ -22,8 +22,14 @@ pytestmark = pytest.mark.django_db
 # Every logged-in page: the session, the user (django.contrib.auth).
 SESSION_AND_USER = ["session", "user"]
 # The navigation of a person with a career profile (people.context_processors.roles):
-# "has reports?" and "is HR?"; the profile itself is shared with the page.
-NAVIGATION = ["nav: has reports (EXISTS)", "nav: is HR (EXISTS)"]
+# "has reports?" and "is HR?"; the profile itself is shared with the page. The unread
+# notifications badge (promotions.context_processors.notifications, issue 15 item 5) is one
+# COUNT, shared with My career and the notifications page.
+NAVIGATION = [
+    "nav: has reports (EXISTS)",
+    "nav: is HR (EXISTS)",
+    "nav: unread notifications (COUNT)",
+]
 # promotions.selectors.facts_for: the people, then four aggregates over their facts.
 FACTS = [
     "facts: people (id, hire date, level since)",
@@ -53,9 +59,9 @@ PAGES = {
         "milestones of my framework",
         "my latest ratings",
         *NAVIGATION,
-        "my evidence, last 10",
+        "my evidence: the last 10 and any waiting for review",
         "my level history",
-        "my notifications, last 8",
+        "my notifications, last 5",
     ],
     "promotions:team": [
         *SESSION_AND_USER,

@@ -97,9 +97,11 @@ def test_home_shows_my_level_tenure_and_time_at_level(client, seeded):
     client.force_login(person.user)
     response = client.get("/")
     page = response.content.decode()
-    assert "superhero · Superhero" in page
-    assert "36 months (since" in page
-    assert "11 months (since" in page
+    # The level's title, not its code (issue 15 item 6), and one date format.
+    assert 'data-testid="current-level">Superhero <small' in page
+    assert "superhero · Superhero" not in page
+    assert "36 months (since 23 Nov 2023)" in page
+    assert "11 months (since 24 Nov 2025)" in page
     assert "assumed" in page  # the Superhero summary is not in the source document
 
 

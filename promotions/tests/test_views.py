@@ -45,11 +45,15 @@ def test_my_career_shows_the_checklist_the_wfh_days_and_links_to_submit(client, 
     html = page(client, person.user, "/").content.decode()
     assert "0 days a month" in html
     assert "2 work-from-home days a month once: at least 12 months since hire" in html
-    assert "As superhero: 4 work-from-home days a month" in html
-    assert "1 of 3 approved. 2 more needed" in html
+    assert "As Superhero: 4 work-from-home days a month" in html
+    assert "2 more approved integration tickets" in html
+    assert "1 of 3 approved" in html
     assert "1 of 3 · 1 of 3" not in html  # the progress is said once
     assert "/evidence/new/?kind=ticket&amp;category=integration" in html
-    assert "0 of 15 met" in html  # one ticket is progress, not a met requirement
+    assert "15 to do · 0 met" in html  # one ticket is progress, not a met requirement
+    # Fourteen things to do; the fifteenth, 24 months since joining, only waits for time.
+    assert "14 steps away" in html
+    assert "Earliest: 1 Dec 2027 (24 months since joining)" in html
 
 
 def test_a_framework_without_work_from_home_days_does_not_show_zero_days(client, seeded):
@@ -64,7 +68,7 @@ def test_a_framework_without_work_from_home_days_does_not_show_zero_days(client,
 def test_the_top_level_says_so(client, seeded):
     person = EmployeeFactory(level_code="senior-superhero")
     html = page(client, person.user, "/").content.decode()
-    assert "senior-superhero is the top of the Support track." in html
+    assert "Senior Superhero is the top of the Support track." in html
     assert "6 days a month" in html
 
 
@@ -260,3 +264,16 @@ def test_hr_reports_read_the_last_checks_verdicts_and_never_evaluate_anyone(
     monkeypatch.setattr(rules, "evaluate", refuse)
     monkeypatch.setattr(selectors, "facts_for", refuse)
     assert client.get(reverse("promotions:reports")).status_code == 200
+
+
+def test_the_managers_view_of_a_report_leads_with_the_answer_for_the_manager(client, org):
+    hero = org["hero"]
+    Evidence.objects.create(
+        employee=hero, kind="ticket", category="integration", title="Fourth one",
+        occurred_on=datetime.date(2026, 3, 1), status="submitted",
+    )  # fmt: skip
+    html = page(client, org["lead"].user, reverse("promotions:person", args=[hero.pk]))
+    html = html.content.decode()
+    assert "Ready: nominate" in html
+    assert "Superhero" in html and "superhero · Superhero" not in html
+    assert "Submit evidence" not in html  # the manager does not submit for the person

@@ -24,6 +24,10 @@ def superhero_section(page):
     return page.get_by_test_id("next-superhero")
 
 
+def summary_headline(page):
+    return page.get_by_test_id("summary-superhero").get_by_test_id("headline")
+
+
 def integration_row(page):
     return superhero_section(page).locator("li", has_text="integration tickets")
 
@@ -35,7 +39,10 @@ def test_from_a_missing_ticket_to_a_promotion(browser, request, live_server, dem
 
     # 1. The employee sees what is missing and submits the third integration ticket.
     login(employee, live_server, EMPLOYEE)
-    expect(superhero_section(employee)).to_contain_text("14 of 15 met")
+    expect(summary_headline(employee)).to_have_text(
+        "1 step away: 1 more approved integration ticket"
+    )
+    expect(superhero_section(employee)).to_contain_text("1 to do · 14 met")
     expect(integration_row(employee)).to_have_attribute("data-met", "false")
     expect(integration_row(employee)).to_contain_text("2 of 3 approved")
     expect(employee.get_by_test_id("wfh")).to_contain_text("2 days a month")
@@ -55,6 +62,13 @@ def test_from_a_missing_ticket_to_a_promotion(browser, request, live_server, dem
     submitted = employee.locator("tbody tr", has_text="HTTP Connect webhook to a customer's CRM")
     expect(submitted).to_contain_text("Waiting for review")
     screenshot(employee, "journey-1-my-evidence")
+    # My career says the ticket is in review and offers no second submission.
+    employee.get_by_role("link", name="My career").click()
+    expect(summary_headline(employee)).to_have_text(
+        re.compile(r"^1 step away: 1 more approved integration ticket \(1 in review since .+\)$")
+    )
+    expect(integration_row(employee).get_by_test_id("in-review-link")).to_be_visible()
+    expect(integration_row(employee).get_by_role("link", name="Submit evidence")).to_have_count(0)
 
     # 2. The manager finds it in the review queue and approves it.
     login(manager, live_server, MANAGER)
@@ -72,6 +86,7 @@ def test_from_a_missing_ticket_to_a_promotion(browser, request, live_server, dem
     employee.goto(f"{live_server.url}/")
     expect(integration_row(employee)).to_have_attribute("data-met", "true")
     expect(superhero_section(employee).get_by_test_id("eligible")).to_have_text("Eligible")
+    expect(summary_headline(employee)).to_have_text("Ready: your manager can nominate you")
     screenshot(employee, "journey-3-eligible")
 
     # 4. The manager nominates her from the team page and approves the first step.
@@ -102,7 +117,8 @@ def test_from_a_missing_ticket_to_a_promotion(browser, request, live_server, dem
 
     # 6. The employee is a Superhero now, with 4 WFH days a month.
     employee.goto(f"{live_server.url}/")
-    expect(employee.locator("main")).to_contain_text("superhero · Superhero")
+    expect(employee.get_by_test_id("current-level")).to_contain_text("Superhero")
+    expect(employee.locator("main")).not_to_contain_text("superhero · Superhero")
     expect(employee.get_by_test_id("wfh")).to_contain_text("4 days a month")
     expect(employee.get_by_test_id("next-senior-superhero")).to_be_visible()
     screenshot(employee, "journey-6-promoted")
