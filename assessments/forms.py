@@ -1,5 +1,6 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from careerpath.input import BoundedDateField, SafeModelMultipleChoiceField
@@ -8,6 +9,7 @@ from frameworks.selectors import category_problem, evidence_categories
 
 from .models import PERIOD_VALIDATOR, Evidence, EvidenceKind, EvidenceReview
 from .selectors import evidence_category_choices
+from .validators import ALLOWED_EXTENSIONS, MAX_ATTACHMENT_BYTES
 
 
 class EvidenceForm(forms.ModelForm):
@@ -49,6 +51,13 @@ class EvidenceForm(forms.ModelForm):
         )
         if not self.fields["competencies"].queryset.exists():
             del self.fields["competencies"]
+        # Limits stated up front, not only after a failed upload.
+        self.fields["attachment"].help_text = (
+            f"Optional. Up to {filesizeformat(MAX_ATTACHMENT_BYTES)}: "
+            f"{', '.join(sorted(ext.lstrip('.').upper() for ext in ALLOWED_EXTENSIONS))}."
+        )
+        for name in ("outcome", "score"):  # shown for exams only (static JS; the server checks)
+            self.fields[name].widget.attrs["data-only-for-kind"] = "exam"
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Evidence
+from assessments.selectors import evidence_for_employee
 from people.roles import roles_ensure
+from people.selectors import employee_reviewable_by
 from people.tests.factories import EmployeeFactory, UserFactory
 from promotions.models import Notification, PromotionCase
 from promotions.services import periodic_checks_run, promotion_nominate
@@ -277,3 +279,37 @@ def test_the_managers_view_of_a_report_leads_with_the_answer_for_the_manager(cli
     assert "Ready: nominate" in html
     assert "Superhero" in html and "superhero · Superhero" not in html
     assert "Submit evidence" not in html  # the manager does not submit for the person
+
+
+def test_the_manager_opens_a_reports_evidence_from_the_person_page(client, org):
+    hero, lead = org["hero"], org["lead"]
+    item = evidence_for_employee(employee=hero).first()  # as the page lists them
+    html = page(client, lead.user, reverse("promotions:person", args=[hero.pk])).content.decode()
+    link = reverse("assessments:evidence_detail", args=[item.pk])
+    assert f'href="{link}"' in html
+    assert client.get(link).status_code == 200
+    # A manager further up sees a link exactly when they may open it (the framework says
+    # whether managers above the direct one review).
+    skip = org["skip_level"]
+    html = page(client, skip.user, reverse("promotions:person", args=[hero.pk])).content.decode()
+    may_open = client.get(link).status_code == 200
+    assert (f'href="{link}"' in html) == may_open
+    assert may_open == employee_reviewable_by(reviewer=skip, employee=hero)
+
+
+def test_cases_read_level_titles_and_one_date_format(client, org):
+    hero, lead = org["hero"], org["lead"]
+    superhero = hero.framework.levels.get(code="superhero")
+    case = promotion_nominate(
+        employee=hero,
+        to_level=superhero,
+        actor=lead.user,
+        justification="",
+        as_of=timezone.localdate(),
+    )
+    for url in (reverse("promotions:cases"), reverse("promotions:case", args=[case.pk])):
+        html = page(client, lead.user, url).content.decode()
+        assert f"{hero.level.title} → {superhero.title}" in html
+        assert "hero → superhero" not in html
+    html = page(client, lead.user, reverse("promotions:cases")).content.decode()
+    assert "0 steps decided" in html and "step(s)" not in html

@@ -29,5 +29,14 @@
       if (kindSelect) { kindSelect.addEventListener("change", function () { sync(categorySelect); }); }
       sync(categorySelect);
     });
+    // Fields that only one kind has (an exam's outcome and score) show for that kind only.
+    document.querySelectorAll("[data-only-for-kind]").forEach(function (field) {
+      var kindSelect = field.form && field.form.elements.kind;
+      var wrapper = document.getElementById("div_" + field.id) || field.parentElement;
+      if (!kindSelect) { return; }
+      function show() { wrapper.hidden = kindSelect.value !== field.dataset.onlyForKind; }
+      kindSelect.addEventListener("change", show);
+      show();
+    });
   });
 })();

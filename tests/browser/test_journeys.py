@@ -107,7 +107,7 @@ def test_from_a_missing_ticket_to_a_promotion(browser, request, live_server, dem
     # 5. HR confirms vacancy and business need.
     login(hr, live_server, HR)
     hr.get_by_role("link", name="Promotions").click()
-    hr.get_by_role("link", name=re.compile("Zoe Martin: hero → superhero")).click()
+    hr.get_by_role("link", name=re.compile("Zoe Martin: Hero → Superhero")).click()
     hr.get_by_label("Decision").select_option("approve")
     hr.get_by_label("Comment").fill("Vacancy confirmed for Q1.")
     hr.get_by_role("button", name="Record decision").click()
