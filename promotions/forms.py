@@ -2,6 +2,7 @@ from django import forms
 
 from .channels import CHANNELS
 from .models import Notification
+from .presenters import level_name
 from .reports import ReportFilters
 
 
@@ -16,9 +17,7 @@ class NominationForm(forms.Form):
     def __init__(self, *args, levels, **kwargs):
         super().__init__(*args, **kwargs)
         self.levels = {level.pk: level for level in levels}
-        self.fields["to_level"].choices = [
-            (level.pk, f"{level.code} {level.title}") for level in levels
-        ]
+        self.fields["to_level"].choices = [(level.pk, level_name(level)) for level in levels]
 
     def clean_to_level(self):
         return self.levels[self.cleaned_data["to_level"]]

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .summary import PendingItem
 
@@ -125,10 +126,14 @@ def team_headers(choices, page_number: int) -> list[dict]:
 
 
 def level_label(code: str, title: str) -> str:
-    """How people read a level: "hero · Hero" (the code alone when it has no other title)."""
-    if not title or title == code:
+    """How people read a level: its title ("Superhero", never "superhero · Superhero"), with
+    the code the document itself uses when it says something the title does not
+    ("Senior Technical Support Engineer (S2)"); the code alone when there is no title."""
+    if not title:
         return code
-    return f"{code} · {title}"
+    if slugify(title) == slugify(code):
+        return title
+    return f"{title} ({code})"
 
 
 def level_name(level) -> str:

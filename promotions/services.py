@@ -37,6 +37,7 @@ from .models import (
     Sweep,
     SweepRun,
 )
+from .presenters import level_name
 from .selectors import (
     CareerStatus,
     RuleBook,
@@ -500,7 +501,7 @@ def _eligible_drafts(
             recipient_id=person.user_id,
             kind=Notification.Kind.NEWLY_ELIGIBLE,
             key=key,
-            subject=f"You meet every requirement for {level.code} {level.title}",
+            subject=f"You meet every requirement for {level_name(level)}",
             body="Talk to your manager about a nomination.",
             url="/",
         )  # fmt: skip
@@ -513,7 +514,7 @@ def _eligible_drafts(
                 key=f"{key}:manager",
                 url="/",
                 private=True,
-                subject=f"{person.name} meets every requirement for {level.code} {level.title}",
+                subject=f"{person.name} meets every requirement for {level_name(level)}",
                 body="You can nominate them for promotion.",
             )  # fmt: skip
         )

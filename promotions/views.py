@@ -213,7 +213,9 @@ def nominate(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("promotions:person", pk=pk)
-    messages.success(request, f"{employee.name} is nominated for {case.to_level.code}.")
+    messages.success(
+        request, f"{employee.name} is nominated for {presenters.level_name(case.to_level)}."
+    )
     return redirect("promotions:case", pk=case.pk)
 
 

@@ -72,7 +72,7 @@ def test_newly_eligible_person_and_their_manager_are_notified_once(
     assert first["newly_eligible"] == [hero.user.email]
     assert first["evaluated"] == Employee.objects.count()
     subjects = set(Notification.objects.values_list("recipient__email", "subject"))
-    assert (hero.user.email, "You meet every requirement for superhero Superhero") in subjects
+    assert (hero.user.email, "You meet every requirement for Superhero") in subjects
     assert any(r == lead.user.email and "meets every requirement" in s for r, s in subjects)
     assert {m.to[0] for m in mail.outbox} >= {hero.user.email, lead.user.email}
 

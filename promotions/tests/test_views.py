@@ -77,7 +77,7 @@ def test_the_top_level_says_so(client, seeded):
 def test_a_manager_sees_direct_and_indirect_reports_with_readiness(client, org):
     html = page(client, org["skip_level"].user, reverse("promotions:team")).content.decode()
     assert org["lead"].name in html and org["hero"].name in html
-    assert "Eligible for superhero" in html
+    assert "Eligible for Superhero" in html
     assert f"via {org['lead'].name}" in html
     direct = page(client, org["skip_level"].user, reverse("promotions:team") + "?direct=1")
     assert [r.status.employee for r in direct.context["rows"]] == [org["lead"]]
