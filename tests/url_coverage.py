@@ -402,7 +402,11 @@ def fingerprint() -> dict[str, tuple[int, str]]:
                 continue
             quoted = connection.ops.quote_name(table)
             cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608  (names from introspection)
-            rows = sorted(repr(row) for row in cursor.fetchall())
+            # PostgreSQL hands binary columns back as memoryviews, whose repr is an address.
+            rows = sorted(
+                repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row))
+                for row in cursor.fetchall()
+            )
             digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
             result[table] = (len(rows), digest)
     return result
