@@ -127,6 +127,17 @@ def test_i_see_only_my_own_evidence(client, team):
     assert "Mine" in page and "Peer&#x27;s" not in page and "Peer's" not in page
 
 
+def test_evidence_pages_use_the_one_date_format(client, team):
+    item = EvidenceFactory(employee=team["report"], occurred_on=datetime.date(2026, 11, 6))
+    client = login(client, team["report"])
+    for url in (
+        reverse("assessments:evidence_list"),
+        reverse("assessments:evidence_detail", args=[item.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "6 Nov 2026" in page and "Nov. 6, 2026" not in page and "2026-11-06" not in page
+
+
 def test_the_manager_reviews_from_the_queue(client, team):
     evidence = EvidenceFactory(employee=team["report"], title="Needs a look")
     login(client, team["manager"])
