@@ -86,7 +86,9 @@ class TeamMemberSerializer(serializers.Serializer):
 class TeamFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=100, help_text="Name or e-mail words.")
     level = serializers.CharField(required=False, max_length=80)
-    eligible = serializers.BooleanField(required=False, help_text="Only the ready.")
+    eligible = serializers.BooleanField(
+        required=False, help_text="Only the ready, as of the last nightly check."
+    )
     direct = serializers.BooleanField(required=False, help_text="Only direct reports.")
 
 

@@ -32,8 +32,13 @@ from frameworks.models import Competency, Framework, Level, ProficiencyLevel
 from frameworks.selectors import framework_as_dict, published_frameworks_list
 from people.models import Employee
 from people.selectors import employee_for_user, employee_visible_to, team_member_get
-from promotions import presenters
-from promotions.selectors import career_status, promotion_case_list, team_readiness_list
+from promotions.selectors import (
+    TeamChoices,
+    career_status,
+    promotion_case_list,
+    team_members,
+    team_rows_judged,
+)
 from promotions.services import approval_steps, promotion_decide, promotion_nominate
 
 from . import serializers as s
@@ -108,17 +113,21 @@ class TeamView(BoundedIds, generics.GenericAPIView):
         query = s.TeamFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         wanted = query.validated_data
-        rows = team_readiness_list(
-            manager=me, as_of=timezone.localdate(), search=wanted.get("q", "")
+        # The team page's selector: the database searches, filters and orders; only the
+        # page returned is judged now (eligible-only reads the last check's verdicts).
+        people = team_members(
+            manager=me,
+            choices=TeamChoices(
+                q=wanted.get("q", "").strip()[:100],
+                level=wanted.get("level", ""),
+                eligible=wanted.get("eligible", False),
+                direct=wanted.get("direct", False),
+                sort="name",
+            ),
         )
-        rows = presenters.team_rows(
-            rows,
-            level=wanted.get("level", ""),
-            eligible=wanted.get("eligible", False),
-            direct=wanted.get("direct", False),
-            sort="name",
+        page = team_rows_judged(
+            people=list(self.paginate_queryset(people)), manager=me, as_of=timezone.localdate()
         )
-        page = self.paginate_queryset(rows)
         return self.get_paginated_response([_team_row(row) for row in page])
 
 

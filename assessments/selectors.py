@@ -124,17 +124,6 @@ def review_queue(
     }
 
 
-def evidence_waiting_counts(*, employee_ids) -> dict[int, int]:
-    """Submitted evidence per person, in one query."""
-    rows = (
-        Evidence.objects.filter(employee_id__in=employee_ids, status=Evidence.Status.SUBMITTED)
-        .values("employee_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["employee_id"]: row["n"] for row in rows}
-
-
 @dataclass(frozen=True)
 class Expectation:
     """A statement a manager may confirm for one of the person's next levels."""

@@ -56,29 +56,6 @@ def ratings_chart(competencies, latest: dict, proficiency_count: int) -> list[di
     return rows
 
 
-TEAM_SORTS = {
-    "name": lambda row: row.status.employee.name.lower(),
-    "level": lambda row: (row.status.level.rank, row.status.level.code),
-    "tenure": lambda row: -row.status.tenure_months,
-    "readiness": lambda row: (  # eligible first, then the largest share of bars met
-        not (row.best and row.best.eligible),
-        -(row.best.met_count / max(len(row.best.results), 1)) if row.best else 0,
-    ),
-    "waiting": lambda row: -row.waiting,
-}
-
-
-def team_rows(rows, *, level: str, eligible: bool, direct: bool, sort: str) -> list:
-    """The team table filtered and sorted as asked; unknown values are ignored."""
-    if level in {row.status.level.code for row in rows}:
-        rows = [row for row in rows if row.status.level.code == level]
-    if eligible:
-        rows = [row for row in rows if row.best and row.best.eligible]
-    if direct:
-        rows = [row for row in rows if row.is_direct]
-    return sorted(rows, key=TEAM_SORTS.get(sort, TEAM_SORTS["readiness"]))
-
-
 # The team page's columns: (sort key, heading, whether the first click shows the largest
 # first). Tenure sorts by hire date, earliest first: the longest tenure first.
 TEAM_COLUMNS = [

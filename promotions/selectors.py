@@ -438,34 +438,6 @@ class TeamRow:
         )
 
 
-def team_readiness_list(
-    *, manager: Employee, as_of: datetime.date, search: str = ""
-) -> list[TeamRow]:
-    """Every direct and indirect report (whose name matches `search`, if given) with
-    readiness at a glance, in constant queries."""
-    from assessments.selectors import evidence_waiting_counts
-
-    employees = name_search(
-        Employee.objects.filter(pk__in=report_ids(manager=manager)), search
-    ).select_related("user", "manager__user")
-    statuses = career_statuses(employees=employees, as_of=as_of)
-    waiting = evidence_waiting_counts(employee_ids=[s.employee.pk for s in statuses])
-    milestones = milestones_by_framework(framework_ids={s.employee.framework_id for s in statuses})
-    return [
-        TeamRow(
-            status=s,
-            waiting=waiting.get(s.employee.pk, 0),
-            milestone=next_milestone(
-                hire_date=s.employee.hire_date,
-                as_of=as_of,
-                months=[m.months for m in milestones[s.employee.framework_id]],
-            ),
-            is_direct=s.employee.manager_id == manager.pk,
-        )
-        for s in statuses
-    ]
-
-
 # The team page's sorts, done by the database: each is the order of its first click
 # (field, descending); `-key` reverses every part. Ties always go by name, then id.
 TEAM_SORTS = {
