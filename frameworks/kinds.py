@@ -520,6 +520,126 @@ def evaluate_points(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Resul
     )  # fmt: skip
 
 
+# --- verdicts: the sweep's fast path ------------------------------------------------------
+#
+# What the nightly sweep stores of a bar is only whether it is met and, when only time is
+# missing, the day it will be: (met, earliest date). Each kind's verdict computes exactly that
+# from the same facts, without the figures, words and params its evaluator builds for pages;
+# `frameworks/tests/test_verdicts.py` checks verdict == (evaluate().met, .earliest_date) over
+# generated facts for every kind.
+
+Verdict = tuple[bool, "datetime.date | None"]
+MET: Verdict = (True, None)
+UNMET: Verdict = (False, None)
+
+
+def _months_verdict(start: datetime.date, months: int, as_of: datetime.date) -> Verdict:
+    if full_months_between(start, as_of) >= months:
+        return MET
+    return (False, add_months(start, months))
+
+
+def verdict_tenure(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Verdict:
+    return _months_verdict(facts.hire_date, spec.months, as_of)
+
+
+def verdict_time_in_level(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Verdict:
+    return _months_verdict(facts.level_since, spec.months, as_of)
+
+
+def verdict_exam(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Verdict:
+    dates = facts.dates("exam", spec.category)
+    start = window_start(spec, facts, as_of) if spec.window else None
+    return MET if _counted(dates, start) >= 1 else UNMET
+
+
+def verdict_evidence(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Verdict:
+    dates = facts.dates(spec.evidence_kind, spec.category)
+    if len(dates) < spec.count:
+        return UNMET
+    start = window_start(spec, facts, as_of) if spec.window else None
+    return MET if _counted(dates, start) >= spec.count else UNMET
+
+
+def verdict_metric(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Verdict:
+    figures = facts.metrics.get(spec.metric.slug)
+    if not figures:
+        return UNMET
+    window = metric_window(as_of, spec.window_months)
+    values = []
+    for month in window:
+        value = figures.get(month)
+        if value is None:
+            return UNMET  # a missing month is never met
+        values.append(value)
+    combined = AGGREGATIONS[spec.metric.aggregation](values)
+    if effective_comparison(spec) == "gte":
+        return MET if combined >= spec.threshold else UNMET
+    return MET if combined <= spec.threshold else UNMET
+
+
+def verdict_competency(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Verdict:
+    have = facts.ratings.get(spec.competency)
+    return MET if have is not None and have >= spec.proficiency_rank else UNMET
+
+
+def verdict_attestation(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Verdict:
+    confirmed_on = facts.attestations.get((spec.code, spec.level_code))
+    if confirmed_on is None:
+        return UNMET
+    if spec.valid_months and add_months(confirmed_on, spec.valid_months) <= as_of:
+        return UNMET
+    return MET
+
+
+def verdict_group(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Verdict:
+    have, dated = 0, []
+    for member in spec.members:
+        met, earliest = KINDS[member.kind].verdict(facts, member, as_of)
+        if met:
+            have += 1
+        elif earliest is not None:
+            dated.append(earliest)
+    need = spec.count
+    if have >= need:
+        return MET
+    if have + len(dated) >= need:
+        dated.sort()
+        return (False, dated[need - have - 1])
+    return UNMET
+
+
+def verdict_points(facts: Facts, spec: RuleSpec, as_of: datetime.date) -> Verdict:
+    total = Decimal(0)
+    if spec.points_source == "ratings":
+        rated = spec.weights or tuple((slug, Decimal(1)) for slug in facts.ratings)
+        for slug, weight in rated:
+            rank = facts.ratings.get(slug)
+            if rank:
+                total += rank * weight
+    else:
+        start = window_start(spec, facts, as_of) if spec.window else None
+        for key, each in spec.weights:
+            kind, _, category = key.partition("/")
+            total += _counted(facts.dates(kind, category), start) * each
+    return MET if total >= spec.count else UNMET
+
+
+def verdicts(facts: Facts, specs, as_of: datetime.date) -> tuple[int, int, datetime.date | None]:
+    """(bars met, bars in all, the day every unmet bar is met if only time is missing) of a
+    level's top-level specs: what `LevelReadiness` says of them, without the explanations."""
+    met_count, latest, undated = 0, None, False
+    for spec in specs:
+        met, earliest = KINDS[spec.kind].verdict(facts, spec, as_of)
+        if met:
+            met_count += 1
+        elif earliest is None:
+            undated = True
+        elif latest is None or earliest > latest:
+            latest = earliest
+    return met_count, len(specs), None if undated else latest
+
+
 # --- labels ---------------------------------------------------------------------------------
 
 
@@ -638,6 +758,8 @@ class RequirementKind:
     evaluate: Callable[[Facts, RuleSpec, datetime.date], Result] = None
     describe: Callable[[RuleSpec], str] = None
     implied_by: Callable[[RuleSpec, RuleSpec], bool] = never_implied
+    # (met, earliest date) without explanations: the sweep's fast path (see "verdicts").
+    verdict: Callable[[Facts, RuleSpec, datetime.date], Verdict] = None
     submit_evidence: bool = False  # the checklist offers "Submit evidence"
 
     @property
@@ -655,53 +777,55 @@ KINDS: dict[str, RequirementKind] = {
     for kind in (
         RequirementKind(
             "tenure", "Tenure (months since hire)", ("months",),
-            evaluate=evaluate_tenure,
+            evaluate=evaluate_tenure, verdict=verdict_tenure,
             describe=lambda s: f"At least {s.months} months since joining",
             implied_by=implied_tenure,
         ),
         RequirementKind(
             "time_in_level", "Time in current level", ("months",),
-            evaluate=evaluate_time_in_level,
+            evaluate=evaluate_time_in_level, verdict=verdict_time_in_level,
             describe=lambda s: f"At least {s.months} months in the current level",
         ),
         RequirementKind(
             "exam", "Exam passed", ("category",), ("months", "window", "window_months"),
-            evaluate=evaluate_exam, describe=describe_exam, implied_by=implied_exam,
+            evaluate=evaluate_exam, verdict=verdict_exam, describe=describe_exam,
+            implied_by=implied_exam,
             submit_evidence=True,
         ),
         RequirementKind(
             "evidence", "Approved evidence", ("evidence_kind", "count"),
             ("category", "window", "window_months"),
-            evaluate=evaluate_evidence, describe=describe_evidence,
+            evaluate=evaluate_evidence, verdict=verdict_evidence, describe=describe_evidence,
             implied_by=implied_evidence, submit_evidence=True,
         ),
         RequirementKind(
             "metric", "Monthly metric", ("metric", "threshold", "window_months"),
             ("comparison",),
-            evaluate=evaluate_metric, describe=describe_metric, implied_by=implied_metric,
+            evaluate=evaluate_metric, verdict=verdict_metric, describe=describe_metric,
+            implied_by=implied_metric,
         ),
         RequirementKind(
             "competency", "Competency rating", ("competency", "proficiency"),
-            evaluate=evaluate_competency,
+            evaluate=evaluate_competency, verdict=verdict_competency,
             describe=lambda s: f"{s.competency_name} rated {s.proficiency_name} or above by a "
             "manager",
             implied_by=implied_competency,
         ),
         RequirementKind(
             "attestation", "Manager confirmation", ("code", "label"), ("valid_months",),
-            evaluate=evaluate_attestation,
+            evaluate=evaluate_attestation, verdict=verdict_attestation,
             describe=lambda s: s.label or "Confirmed by a manager",
             implied_by=implied_attestation,
         ),
         RequirementKind(
             "group", "Any N of a group", ("code", "count"),
-            evaluate=evaluate_group,
+            evaluate=evaluate_group, verdict=verdict_group,
             describe=lambda s: f"Any {s.count} of the following",
             implied_by=implied_group,
         ),
         RequirementKind(
             "points", "Points", ("count", "points_source"), ("weights", "window", "window_months"),
-            evaluate=evaluate_points,
+            evaluate=evaluate_points, verdict=verdict_points,
             describe=lambda s: f"At least {s.count} points from "
             f"{POINTS_SOURCES.get(s.points_source, 'points')}{_window_label(s)}",
             implied_by=implied_points,

@@ -50,6 +50,7 @@ def facts_for(
     as_of: datetime.date,
     id_range: tuple[int, int] | None = None,
     people: list[Employee] | None = None,
+    rows: list[tuple[int, datetime.date, datetime.date]] | None = None,
 ) -> dict[int, rules.Facts]:
     """Facts for every employee in the queryset, in four aggregate queries (plus the people).
 
@@ -60,8 +61,14 @@ def facts_for(
     fact tables by `employee_id BETWEEN first AND last` on their own index instead of a
     subquery over people, which the planner joined with whole-table hashes; the facts of
     the range's other people (leavers) are read and not used.
+
+    `rows` (the sweep's plain `(id, hire_date, level_since)` rows, with their `id_range`)
+    replaces both: no model instances, no query for the people.
     """
-    if people is not None:
+    if rows is not None:
+        people = [{"id": pk, "hire_date": hired, "level_since": since} for pk, hired, since in rows]
+        whose = {"employee_id__gte": id_range[0], "employee_id__lte": id_range[1]}
+    elif people is not None:
         whose = {"employee_id__in": [p.pk for p in people]}
         people = [
             {"id": p.pk, "hire_date": p.hire_date, "level_since": p.level_since} for p in people

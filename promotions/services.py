@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import mail_admins
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -15,8 +15,9 @@ from assessments.models import Evidence
 from careerpath.celery import enqueue_on_commit
 from careerpath.crypto import secret_encrypt
 from careerpath.links import absolute_url
+from frameworks.kinds import verdicts
 from frameworks.models import Level
-from frameworks.months import add_months
+from frameworks.months import add_months, full_months_between
 from frameworks.selectors import milestones_by_framework
 from outbox.services import enqueue_many
 from people.models import Employee
@@ -24,6 +25,7 @@ from people.roles import user_is_hr
 from people.selectors import acting_manager_users, employee_for_user, employee_reviewable_by
 from people.services import employee_level_change
 
+from . import rules
 from .channels import CHANNELS, PermanentFailure, RetryAfter, audience_for, deliveries_planned
 from .models import (
     ApprovalStep,
@@ -39,10 +41,9 @@ from .models import (
 )
 from .presenters import level_name
 from .selectors import (
-    CareerStatus,
     RuleBook,
     career_status,
-    career_statuses,
+    facts_for,
     published_framework_ids,
     rule_book,
 )
@@ -303,25 +304,23 @@ def channel_preferences_set(*, user, chosen: set[tuple[str, str]], actor) -> int
     return changed
 
 
-def _milestone_drafts(status: CareerStatus, milestones) -> list[NotificationDraft]:
-    """The framework's milestones (data, per framework) the person reached in the last week."""
-    person = status.employee
+def _milestone_drafts(
+    employee_id: int, user_id: int, hire_date: datetime.date, reached, perks
+) -> list[NotificationDraft]:
+    """One notification per framework milestone (data, per framework) the person reached in
+    the last week, with the perks they have now."""
     drafts = []
-    # Reached in the last week means the tenure is exactly that many whole months.
-    for milestone in (m for m in milestones if m.months == status.tenure_months):
-        reached_on = add_months(person.hire_date, milestone.months)
-        days_since = (status.as_of - reached_on).days
-        if not 0 <= days_since < MILESTONE_GRACE_DAYS:
-            continue
+    for milestone in reached:
+        reached_on = add_months(hire_date, milestone.months)
         body = milestone.body or f"Reached on {reached_on:%d %b %Y}."
-        perks = "; ".join(p.label for p in status.perks.values())
-        if perks:
-            body += f" Your perks now: {perks}."
+        labels = "; ".join(p.label for p in perks.values())
+        if labels:
+            body += f" Your perks now: {labels}."
         drafts.append(
             NotificationDraft(
-                recipient_id=person.user_id,
+                recipient_id=user_id,
                 kind=Notification.Kind.MILESTONE,
-                key=f"milestone:{milestone.months}:{person.pk}",
+                key=f"milestone:{milestone.months}:{employee_id}",
                 subject=milestone.subject,
                 url="/",
                 body=f"{body} See where you stand in CareerPath.",
@@ -361,86 +360,59 @@ def sweep_chunks(*, chunk_size: int = DEFAULT_CHUNK_SIZE) -> list[tuple[int, int
 
 
 def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) -> SweepSummary:
-    """Evaluate everyone with an id in [first_id, last_id], store what changed, notify.
+    """Judge everyone active with an id in [first_id, last_id], store what changed, notify.
 
-    Idempotent: statuses are rewritten only when they change and every
-    notification has a unique key, so running a chunk twice creates nothing.
+    Set-based: the people and their facts are read as plain rows by id range (the fact
+    tables' own index), the rules judge each next level through the kinds' verdicts (met and
+    earliest date, no explanations), and the statuses are written by one statement that
+    changes only the rows whose values differ and returns them, so nothing is read back.
+    Idempotent: a second run changes no status and every notification has a unique key.
     A constant number of queries whatever the chunk's size.
     """
-    employees = Employee.objects.filter(is_active=True, id__range=(first_id, last_id))
     with transaction.atomic():
-        statuses = career_statuses(
-            employees=employees.select_related("user"),
+        people = list(
+            Employee.objects.filter(is_active=True, id__gte=first_id, id__lte=last_id)
+            .order_by()
+            .values_list("id", "user_id", "level_id", "framework_id", "hire_date", "level_since")
+        )
+        book = _sweep_rule_book(as_of)
+        if book is None or not book.covers({p[2] for p in people}):
+            book = rule_book(framework_ids={p[3] for p in people})
+        facts = facts_for(
+            rows=[(pk, hired, since) for pk, _, _, _, hired, since in people],
             as_of=as_of,
-            book=_sweep_rule_book(as_of),
             id_range=(first_id, last_id),
         )
-        _stale_statuses_delete(first_id, last_id)
-        milestones = milestones_by_framework(
-            framework_ids={s.employee.framework_id for s in statuses}
-        )
-        # Compared as plain tuples: building model instances for 20,000 unchanged
-        # statuses was a fifth of the sweep's time.
-        stored = {
-            (employee_id, level_id): (framework_id, eligible, met, total, earliest, changed_on)
-            for employee_id, level_id, framework_id, eligible, met, total, earliest, changed_on
-            in EligibilityStatus.objects.filter(employee__in=employees).values_list(
-                "employee_id", "target_level_id", "framework_id", "eligible", "met_count",
-                "total_count", "earliest_date", "changed_on",
-            )
-        }  # fmt: skip
-        # Who is told about each person: the next active manager up (not a leaver).
-        manager_users = acting_manager_users(employee_ids=[s.employee.pk for s in statuses])
-        summary = SweepSummary(evaluated=len(statuses))
-        drafts: list[NotificationDraft] = []
-        to_write: list[EligibilityStatus] = []
-        for status in statuses:
-            person = status.employee
-            drafts.extend(_milestone_drafts(status, milestones[person.framework_id]))
-            for readiness in status.next_levels:
-                level = readiness.level
-                before = stored.get((person.pk, level.pk))
-                now = (level.framework_id, readiness.eligible, readiness.met_count,
-                       len(readiness.results), readiness.earliest_date)  # fmt: skip
-                if before is not None and before[:5] == now:
-                    continue
-                was_eligible = before is not None and before[1]
-                to_write.append(
-                    EligibilityStatus(
-                        employee=person,
-                        target_level=level,
-                        framework_id=level.framework_id,
-                        eligible=readiness.eligible,
-                        met_count=readiness.met_count,
-                        total_count=len(readiness.results),
-                        earliest_date=readiness.earliest_date,
-                        evaluated_on=as_of,
-                        changed_on=before[5]
-                        if before and was_eligible == readiness.eligible
-                        else as_of,
-                    )  # fmt: skip
+        rows = []
+        for pk, _, level_id, _, _, _ in people:
+            person_facts = facts[pk]
+            for nxt in book.next_levels[level_id]:
+                met, total, earliest = verdicts(
+                    person_facts, book.specs[nxt.pk].requirements, as_of
                 )
-                if readiness.eligible and not was_eligible:
-                    summary.newly_eligible.append(person.user.email)
-                    drafts.extend(
-                        _eligible_drafts(person, level, manager_users.get(person.pk), as_of)
-                    )
-        if to_write:
-            EligibilityStatus.objects.bulk_create(
-                to_write,
-                update_conflicts=True,
-                unique_fields=["employee", "target_level"],
-                update_fields=[
-                    "framework",
-                    "eligible",
-                    "met_count",
-                    "total_count",
-                    "earliest_date",
-                    "evaluated_on",
-                    "changed_on",
-                ],  # fmt: skip
+                rows.append((pk, nxt.pk, nxt.framework_id, met == total, met, total, earliest))
+        _stale_statuses_delete(first_id, last_id)
+        newly = [
+            (employee_id, level_id)
+            for employee_id, level_id, eligible, changed_on in eligibility_statuses_write(
+                rows, as_of
             )
-        drafts.extend(_review_reminder_drafts(employees, as_of))
+            if eligible and changed_on == as_of
+        ]
+        summary = SweepSummary(evaluated=len(people))
+        drafts = _milestones_reached_drafts(people, facts, book, as_of)
+        if newly:
+            persons = Employee.objects.select_related("user").in_bulk({e for e, _ in newly})
+            manager_users = acting_manager_users(employee_ids=list(persons))
+            for employee_id, level_id in sorted(newly):
+                person = persons[employee_id]
+                summary.newly_eligible.append(person.user.email)
+                drafts.extend(
+                    _eligible_drafts(
+                        person, book.levels[level_id], manager_users.get(employee_id), as_of
+                    )
+                )
+        drafts.extend(_review_reminder_drafts(first_id, last_id, as_of))
         created = notifications_create(drafts)
         summary.notifications_created = len(created)
         SweepRun.objects.update_or_create(
@@ -454,6 +426,72 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
         )
         _sweep_finish_if_complete(as_of)
     return summary
+
+
+STATUS_COLUMNS = ("employee_id", "target_level_id", "framework_id", "eligible", "met_count",
+                  "total_count", "earliest_date")  # fmt: skip
+# The values whose change is worth a write (evaluated_on and changed_on follow them).
+STATUS_VALUES = STATUS_COLUMNS[2:]
+STATUS_ROWS_PER_STATEMENT = 1000  # 9 parameters a row, well under SQLite's 32,766
+
+
+def eligibility_statuses_write(rows, as_of: datetime.date) -> list[tuple]:
+    """Store verdicts, rows of STATUS_COLUMNS, in one INSERT ... ON CONFLICT DO UPDATE per
+    1,000 rows that inserts new ones and updates only those whose values differ (unchanged
+    ones keep their evaluated_on and are not rewritten). `changed_on` moves to `as_of` only
+    when `eligible` flips. Returns (employee_id, target_level_id, eligible, changed_on) of
+    each row inserted or changed. The same SQL on PostgreSQL and SQLite (`IS NOT` is
+    SQLite's spelling of IS DISTINCT FROM)."""
+    table = connection.ops.quote_name(EligibilityStatus._meta.db_table)
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    columns = (*STATUS_COLUMNS, "evaluated_on", "changed_on")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*STATUS_VALUES, "evaluated_on"))
+    differs = " OR ".join(f"{table}.{c} {distinct} excluded.{c}" for c in STATUS_VALUES)
+    changed = []
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), STATUS_ROWS_PER_STATEMENT):
+            batch = rows[first : first + STATUS_ROWS_PER_STATEMENT]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "
+                f"ON CONFLICT (employee_id, target_level_id) DO UPDATE SET {updates}, "
+                f"changed_on = CASE WHEN {table}.eligible = excluded.eligible "
+                f"THEN {table}.changed_on ELSE excluded.changed_on END "
+                f"WHERE {differs} "
+                "RETURNING employee_id, target_level_id, eligible, changed_on",
+                [value for row in batch for value in (*row, as_of, as_of)],
+            )
+            changed.extend(
+                (employee_id, level_id, bool(eligible), _as_date(changed_on))
+                for employee_id, level_id, eligible, changed_on in cursor.fetchall()
+            )
+    return changed
+
+
+def _as_date(value) -> datetime.date:
+    """A date column as returned by a raw cursor (SQLite returns text)."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _milestones_reached_drafts(people, facts, book: RuleBook, as_of) -> list[NotificationDraft]:
+    """Milestone notifications for the people of a chunk who reached one in the last week;
+    their perks (for the message) are judged only for them."""
+    milestones = milestones_by_framework(framework_ids={p[3] for p in people})
+    drafts = []
+    for pk, user_id, level_id, framework_id, hired, _ in people:
+        # Reached in the last week means the tenure is exactly that many whole months.
+        tenure = full_months_between(hired, as_of)
+        reached = [
+            milestone
+            for milestone in milestones[framework_id]
+            if milestone.months == tenure
+            and 0 <= (as_of - add_months(hired, tenure)).days < MILESTONE_GRACE_DAYS
+        ]
+        if not reached:
+            continue
+        perks = rules.entitlement_values(rules.entitlements(facts[pk], book.specs[level_id], as_of))
+        drafts.extend(_milestone_drafts(pk, user_id, hired, reached, perks))
+    return drafts
 
 
 # The levels and rule specs of one sweep, built by its first chunk in this process and used
@@ -521,7 +559,9 @@ def _eligible_drafts(
     return drafts
 
 
-def _review_reminder_drafts(employees, as_of: datetime.date) -> list[NotificationDraft]:
+def _review_reminder_drafts(
+    first_id: int, last_id: int, as_of: datetime.date
+) -> list[NotificationDraft]:
     """One reminder a week to each manager who reviews evidence waiting over a week: the
     person's next active manager up (a leaver's reports' evidence goes to the one above).
     Two queries and one per level of leavers climbed."""
@@ -532,7 +572,9 @@ def _review_reminder_drafts(employees, as_of: datetime.date) -> list[Notificatio
     )
     waiting = dict(
         Evidence.objects.filter(
-            employee__in=employees,
+            employee_id__gte=first_id,
+            employee_id__lte=last_id,
+            employee__is_active=True,
             employee__manager__isnull=False,
             status=Evidence.Status.SUBMITTED,
             submitted_at__lt=cutoff,
