@@ -174,6 +174,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--cases", default="bare,good,again,changed,bad,tickets")
+    parser.add_argument("--json", action="store_true", help="each case's result as JSON")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # one case, in a child process
     args = parser.parse_args()
     if args.case:
@@ -181,14 +182,18 @@ def main():
         return
     setup_django()
     populate()
-    print(f"{args.rows:,} rows, {PEOPLE} people")
-    print(f"{'case':<8} {'seconds':>8} {'peak RSS':>9}  outcome")
+    if not args.json:
+        print(f"{args.rows:,} rows, {PEOPLE} people")
+        print(f"{'case':<8} {'seconds':>8} {'peak RSS':>9}  outcome")
     for case in args.cases.split(","):
         child = subprocess.run(
             [sys.executable, __file__, "--rows", str(args.rows), "--case", case],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         result = json.loads(child.stdout.strip().splitlines()[-1])
+        if args.json:
+            print(json.dumps(result), flush=True)
+            continue
         print(
             f"{result['case']:<8} {result['seconds']:>8.2f} {result['peak_rss_mb']:>6} MB"
             f"  {result['outcome'][:150]}"
