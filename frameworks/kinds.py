@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from .months import add_months, full_months_between
 
@@ -80,22 +80,14 @@ class Facts:
     # (attestation code, level code it was given for) -> date of the latest confirmation
     attestations: Mapping[tuple[str, str], datetime.date] = field(default_factory=dict)
 
-    @cached_property
-    def evidence_by_kind(self) -> dict[str, dict[str, tuple[datetime.date, ...]]]:
-        """evidence kind -> {category: dates}, for rules asking for any category."""
-        index: dict[str, dict[str, tuple[datetime.date, ...]]] = {}
-        for (kind, category), dates in self.evidence.items():
-            index.setdefault(kind, {})[category] = dates
-        return index
-
     def dates(self, kind: str, category: str) -> tuple[datetime.date, ...]:
         """Approved items of a kind (and of a category, if given), oldest first."""
-        by_category = self.evidence_by_kind.get(kind, {})
         if category:
-            return by_category.get(category, ())
-        if len(by_category) == 1:
-            return next(iter(by_category.values()))
-        return tuple(sorted(d for dates in by_category.values() for d in dates))
+            return self.evidence.get((kind, category), ())
+        found = [dates for (k, _), dates in self.evidence.items() if k == kind]
+        if len(found) <= 1:
+            return found[0] if found else ()
+        return tuple(sorted(d for dates in found for d in dates))
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,11 @@ def test_a_missed_night_is_caught_up_once_and_the_admins_are_told(seeded, hr, cl
     today = Sweep.objects.get(as_of=timezone.localdate())
     assert today.trigger == "catch-up"
     catch_up = OutboxTask.objects.get(task_name="promotions.tasks.run_periodic_checks")
-    assert catch_up.args == [timezone.localdate().isoformat(), 500, "catch-up"]
+    assert catch_up.args == [
+        timezone.localdate().isoformat(),
+        services.DEFAULT_CHUNK_SIZE,
+        "catch-up",
+    ]
     assert len(mail.outbox) == 1 and "A catch-up run" in mail.outbox[0].body
 
     assert services.sweep_watchdog().kind == "running"  # no second catch-up, no second mail
