@@ -1,6 +1,7 @@
 """The production description: docker-compose.yml, the Dockerfile, the Caddyfile and
 .env.example, parsed and checked for what makes it run, scale, heal and upgrade."""
 
+import json
 import os
 import re
 import subprocess
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
 
 ROOT = Path(settings.BASE_DIR)
 APP_SERVICES = ("migrate", "web", "worker", "beat", "backup")
@@ -179,3 +182,18 @@ def test_the_compose_defaults_start_the_app(compose, tmp_path):
 def test_ci_checks_the_compose_file_with_docker_where_it_can():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "docker compose version" in ci and "docker compose config" in ci
+
+
+def test_the_images_static_build_succeeds_with_the_production_storage(tmp_path):
+    """The Dockerfile's `collectstatic` with the manifest storage production serves from: a
+    vendored file naming a missing one (a `sourceMappingURL`, a CSS `url()`) fails the image
+    build, which no test of pages in DEBUG would notice."""
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STATIC_ROOT=tmp_path, STORAGES=storages):
+        call_command("collectstatic", "--noinput", "-v0", "--ignore", "vendor/axe")
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    assert "vendor/chartjs/chart.umd.js" in manifest
+    assert "vendor/chartjs/chart.umd.js.map" in manifest
