@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 MILESTONE_GRACE_DAYS = 7  # a sweep that missed a night still announces the milestone
 REVIEW_REMINDER_DAYS = 7
+DELIVERIES_PER_TASK = 100  # notifications created together are delivered by one task per 100
 # People a chunk: 20 chunks at 20,000 people for the workers to share (docs/scaling.md).
 DEFAULT_CHUNK_SIZE = 1000
 
@@ -106,7 +107,11 @@ def notifications_create(drafts: list[NotificationDraft]) -> list[Notification]:
     waiting = NotificationDelivery.objects.filter(
         notification__key__in=[n.key for n in new], delivered_at__isnull=True
     ).values_list("id", flat=True)
-    enqueue_many("promotions.tasks.deliver_notification", [[pk] for pk in waiting])
+    waiting, per = list(waiting), DELIVERIES_PER_TASK
+    enqueue_many(
+        "promotions.tasks.deliver_notifications",
+        [[waiting[i : i + per]] for i in range(0, len(waiting), per)],
+    )
     return new
 
 

@@ -108,3 +108,47 @@ def test_production_without_site_url_is_warned_about():
         assert [w.id for w in site_url_check()] == ["careerpath.W001"]
     with override_settings(DEBUG=False, SITE_URL="https://careerpath.example.com"):
         assert site_url_check() == []
+
+
+def test_notifications_created_together_go_out_in_one_task_each_delivered(seeded, smtp):
+    """A night's sweep tells hundreds at once: one outbox task per 100 deliveries, not one
+    broker message each; every person still gets exactly their own mail."""
+    from outbox.models import OutboxTask
+    from promotions.tasks import deliver_notifications
+
+    smtp.accepting = True
+    people = EmployeeFactory.create_batch(3)
+    notifications_create(
+        [
+            NotificationDraft(
+                recipient_id=p.user_id,
+                kind="milestone",
+                key=f"batch-{p.pk}",
+                subject=f"Milestone for {p.user.email}",
+            )
+            for p in people
+        ]  # fmt: skip
+    )
+    task = OutboxTask.objects.get(task_name="promotions.tasks.deliver_notifications")
+    (ids,) = task.args
+    assert sorted(ids) == sorted(NotificationDelivery.objects.values_list("id", flat=True))
+    assert deliver_notifications.apply(args=[ids]).get() == 3
+    assert sorted(m.split("To: ")[1].split()[0] for m in smtp.received) == sorted(
+        p.user.email for p in people
+    )
+    assert deliver_notifications.apply(args=[ids]).get() == 0  # a redelivered task: no repeat
+
+
+def test_a_failing_delivery_in_a_batch_is_retried_on_its_own(seeded, smtp, monkeypatch):
+    from promotions import tasks
+
+    handed = []
+    monkeypatch.setattr(
+        tasks.deliver_notification, "apply_async", lambda args, countdown: handed.append(args)
+    )
+    first, second = notify(EmployeeFactory(), key="x"), notify(EmployeeFactory(), key="y")
+    # The server refuses: neither is delivered, each is handed to its own retrying task.
+    assert tasks.deliver_notifications.apply(args=[[first.pk, second.pk]]).get() == 0
+    assert handed == [[first.pk], [second.pk]]
+    smtp.accepting = True
+    assert tasks.deliver_notifications.apply(args=[[first.pk, second.pk]]).get() == 2
