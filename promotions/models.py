@@ -13,8 +13,10 @@ class EligibilityStatus(models.Model):
     the framework never rewrites what was decided.
     """
 
+    # No index of its own: the unique (employee, target_level) constraint below leads with
+    # it, and the sweep writes every row of a first night through both otherwise.
     employee = models.ForeignKey(
-        "people.Employee", on_delete=models.CASCADE, related_name="eligibility"
+        "people.Employee", on_delete=models.CASCADE, related_name="eligibility", db_index=False
     )
     target_level = models.ForeignKey("frameworks.Level", on_delete=models.PROTECT, related_name="+")
     framework = models.ForeignKey(
