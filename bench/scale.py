@@ -30,9 +30,8 @@ the table gives the min and the median of the ratios):
 - the pages, served by gunicorn (2 workers, DEBUG=0, plain http) and loaded by
   `wrk -t2 -c4 -d<N>s` one page after the other: p50 and p95, and each p95 against the
   trivial logged-in page's (the password-change form) of the same round; the number of
-  queries of each page comes from one request through Django's test client; when
-  `collectstatic` fails, gunicorn runs `bench/web_settings.py` (the production settings
-  with static URLs not looked up in the manifest: no static file is requested);
+  queries of each page comes from one request through Django's test client; the static
+  files are collected first with the production (manifest) storage, as the image does;
 - `bench/imports.py --rows 50000` (cases bare, good, bad) on a database of its own
   (`<name>_imports`, created when missing: its cases empty the evidence tables).
 
@@ -467,11 +466,7 @@ def gunicorn_start(static_root: str) -> tuple[subprocess.Popen, str, Path]:
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     if collected.returncode:
-        errors = [line for line in collected.stderr.splitlines() if "Error" in line]
-        last = errors[-1] if errors else collected.stderr.strip()[-200:]
-        print(f"  collectstatic failed ({last[:300]}); gunicorn runs bench/web_settings.py "
-              "(production settings, static URLs without the manifest)", flush=True)  # fmt: skip
-        env["DJANGO_SETTINGS_MODULE"] = "bench.web_settings"
+        raise SystemExit(f"collectstatic failed:\n{collected.stderr[-2000:]}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = Path(static_root) / "gunicorn.log"
