@@ -17,7 +17,7 @@ WITH RECURSIVE below (id, is_active, framework_id, direct) AS (
     SELECT e.id, e.is_active, e.framework_id, 1 FROM people_employee e WHERE e.manager_id = %s
     UNION
     SELECT e.id, e.is_active, e.framework_id, CASE WHEN b.is_active THEN 0 ELSE b.direct END
-    FROM people_employee e JOIN below b ON e.manager_id = b.id
+    FROM {step}
 )
 SELECT b.id, MAX(b.direct), f.direct_manager_review_only
 FROM below b
@@ -26,12 +26,27 @@ WHERE b.is_active
 GROUP BY b.id, f.direct_manager_review_only
 """
 
+# The recursive step: the reports of the people found so far. PostgreSQL plans a plain join
+# as a hash over the whole people table at every level of depth (its estimate of the rows
+# found so far is far too high); LATERAL makes it probe the manager index once per person
+# found (20,000 people: 3 ms → 0.6 ms; the difference grows with the company). SQLite has
+# no LATERAL and walks the index anyway.
+_STEP = {
+    "postgresql": "below b CROSS JOIN LATERAL ("
+    "SELECT * FROM people_employee r WHERE r.manager_id = b.id OFFSET 0) e",
+}
+_STEP_JOIN = "people_employee e JOIN below b ON e.manager_id = b.id"
+
+
+def _recursive(sql: str) -> str:
+    return sql.format(step=_STEP.get(connection.vendor, _STEP_JOIN))
+
 
 def _subtree(manager_id: int) -> list[tuple[int, bool, bool]]:
     """(id, is a direct report, their framework limits review to the direct manager) for every
     active person below `manager_id`, in one query."""
     with connection.cursor() as cursor:
-        cursor.execute(_SUBTREE_SQL, [manager_id])
+        cursor.execute(_recursive(_SUBTREE_SQL), [manager_id])
         return [(pk, bool(direct), bool(only)) for pk, direct, only in cursor.fetchall()]
 
 
@@ -55,7 +70,7 @@ _SUBTREE_IDS_SQL = """
 WITH RECURSIVE below (id) AS (
     SELECT e.id FROM people_employee e WHERE e.manager_id = %s
     UNION
-    SELECT e.id FROM people_employee e JOIN below b ON e.manager_id = b.id
+    SELECT e.id FROM {step}
 )
 SELECT id FROM below
 """
@@ -64,7 +79,7 @@ SELECT id FROM below
 def subtree_ids_sql(*, manager_id: int) -> tuple[str, list]:
     """SQL selecting the ids of everyone below `manager_id` (directly or not, leavers too;
     not the manager), and its parameters: for `id IN (...)` or `RawSQL` in a filter."""
-    return _SUBTREE_IDS_SQL.strip(), [manager_id]
+    return _recursive(_SUBTREE_IDS_SQL).strip(), [manager_id]
 
 
 def manager_ids_above(*, user) -> set[int]:
