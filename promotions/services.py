@@ -53,8 +53,9 @@ logger = logging.getLogger(__name__)
 MILESTONE_GRACE_DAYS = 7  # a sweep that missed a night still announces the milestone
 REVIEW_REMINDER_DAYS = 7
 DELIVERIES_PER_TASK = 100  # notifications created together are delivered by one task per 100
-# People a chunk: 20 chunks at 20,000 people for the workers to share (docs/scaling.md).
-DEFAULT_CHUNK_SIZE = 1000
+# People a chunk: 10 chunks at 20,000 people for the workers to share; larger chunks pay the
+# per-chunk queries and commit less often (docs/scaling.md).
+DEFAULT_CHUNK_SIZE = 2000
 
 
 # --- notifications -------------------------------------------------------------
