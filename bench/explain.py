@@ -2,7 +2,9 @@
 any page query"): the pages of bench/scale.py's personas are requested once through Django's
 test client, each SELECT they ran is run again under EXPLAIN (ANALYZE, FORMAT JSON), and a
 table lists per page its queries, their total time, and any sequential scan of a table of
-more than --large rows (default 5,000). `--plans` prints each plan in text as well.
+more than --large rows (default 5,000) that read more than --read of them (default 1,000:
+a LIMIT 1 probe that stops at the first match is not listed). `--plans` prints each plan
+in text as well.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/careerpath_bench \\
         .venv/bin/python bench/explain.py [--plans]
@@ -58,6 +60,8 @@ def explain_text(sql: str, params) -> str:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--large", type=int, default=5000, help="rows that make a table large")
+    parser.add_argument("--read", type=int, default=1000,
+                        help="rows a sequential scan may read before it is listed")  # fmt: skip
     parser.add_argument("--plans", action="store_true", help="print every plan as text")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -87,8 +91,15 @@ def main():
             slowest = max(slowest, (took, f"#{number}"))
             for node in scans(plan["Plan"]):
                 table = node.get("Relation Name")
-                if node["Node Type"] == "Seq Scan" and sizes.get(table, 0) > args.large:
-                    bad.append(f"#{number} {table} ({sizes[table]:,} rows)")
+                if node["Node Type"] != "Seq Scan" or sizes.get(table, 0) <= args.large:
+                    continue
+                # Rows the scan read, not the table's size: a LIMIT 1 probe that stops at
+                # the first match reads a handful.
+                read = (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) * node[
+                    "Actual Loops"
+                ]
+                if read > args.read:
+                    bad.append(f"#{number} {table} (read {read:,} of {sizes[table]:,} rows)")
             if args.plans:
                 print(f"\n{label} #{number}:\n{sql}\n{explain_text(sql.replace('%', '%%'), ())}")
         found_any = found_any or bool(bad)
