@@ -151,7 +151,7 @@ def facts_for(
             employee_id=p["id"],
             hire_date=p["hire_date"],
             level_since=p["level_since"],
-            evidence={key: tuple(days) for key, days in evidence.get(p["id"], nothing).items()},
+            evidence=evidence.get(p["id"], nothing),  # its dates are tuples already
             metrics=metrics.get(p["id"], nothing),
             ratings=ratings.get(p["id"], nothing),
             attestations=attestations.get(p["id"], nothing),
