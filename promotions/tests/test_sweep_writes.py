@@ -82,3 +82,33 @@ def test_the_write_returns_only_rows_inserted_or_changed(seeded):
     ]
     assert status_of(person).earliest_date == datetime.date(2027, 1, 1)
     assert eligibility_statuses_write([], NEXT_DAY) == []
+
+
+def test_the_stored_verdicts_are_what_each_persons_checklist_says(seeded):
+    """The sweep judges through the kinds' verdicts (no explanations), My career through the
+    evaluators: on the demo organisation, people on both frameworks at every level with
+    evidence, metrics, ratings, confirmations and exams, both say the same of every next
+    level (met, bars in all, earliest date, eligible)."""
+    from assessments.demo import demo_assessments_create
+    from people.demo import demo_organisation_create
+    from people.models import Employee
+    from promotions.selectors import career_statuses
+
+    demo_organisation_create(today=AS_OF)
+    demo_assessments_create(today=AS_OF)
+    periodic_checks_run(as_of=AS_OF)
+    stored = {
+        (s.employee_id, s.target_level_id): (s.eligible, s.met_count, s.total_count,
+                                             s.earliest_date)
+        for s in EligibilityStatus.objects.all()
+    }  # fmt: skip
+    judged = {
+        (status.employee.pk, r.level.pk): (r.eligible, r.met_count, len(r.results),
+                                           r.earliest_date)
+        for status in career_statuses(employees=Employee.objects.filter(is_active=True),
+                                      as_of=AS_OF)
+        for r in status.next_levels
+    }  # fmt: skip
+    assert len(judged) > 10
+    assert len(set(judged.values())) > 3  # people at different distances from their next level
+    assert stored == judged
