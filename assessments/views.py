@@ -208,6 +208,12 @@ def _queue(request, reviewer: Employee) -> dict:
     }
 
 
+def _options(counts, chosen: str) -> list[tuple[str, str, bool]]:
+    """A filter's <option>s as (value, "label (n)", selected), from (value, label, n) rows:
+    shaped here, as the template would otherwise format and compare each of ~200 people."""
+    return [(str(value), f"{label} ({n})", str(value) == chosen) for value, label, n in counts]
+
+
 def _queue_page(request, reviewer, *, bulk_form=None, selected=(), status=200):
     """The review queue page; after a refused decision, the form with its errors and the
     items that were selected still selected."""
@@ -227,6 +233,11 @@ def _queue_page(request, reviewer, *, bulk_form=None, selected=(), status=200):
             "all_matching": request.POST.get("scope") == "all",
             "queue_url": reverse("assessments:review_queue"),
             "kind_labels": dict(Evidence._meta.get_field("kind").choices),
+            "kind_options": _options(((v, v, n) for v, n in queue["by_kind"]), queue["kind"]),
+            "category_options": _options(
+                ((v, v, n) for v, n in queue["by_category"]), queue["category"]
+            ),
+            "person_options": _options(queue["by_person"], queue["person"]),
         },
         status=status,
     )
