@@ -157,10 +157,7 @@ def team(request):
             "choices": choices,
             "q": choices.q,
             "rows": rows,
-            "table": [
-                (row, presenters.team_readiness(row), presenters.level_name(row.status.level))
-                for row in rows
-            ],
+            "table": presenters.team_table(rows),
             **paged,
             "headers": presenters.team_headers(choices, page_obj.number),
             "levels": [
