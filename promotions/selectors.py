@@ -345,6 +345,16 @@ def career_status(*, employee: Employee, as_of: datetime.date) -> CareerStatus:
     )[0]
 
 
+def career_status_of(*, employee: Employee, as_of: datetime.date) -> CareerStatus:
+    """`career_status` judged from an Employee the caller has just read with its user (a
+    page's own profile or report): no query for the person, the process's rule book."""
+    return career_statuses(
+        people=[employee],
+        as_of=as_of,
+        book=rule_book_current(framework_ids={employee.framework_id}),
+    )[0]
+
+
 def published_framework_ids() -> set[int]:
     return set(
         Framework.objects.filter(status=Framework.Status.PUBLISHED).values_list("id", flat=True)

@@ -47,8 +47,7 @@ PAGES = {
     "home": [
         *SESSION_AND_USER,
         "my profile (employee_for_request)",
-        "career_status: the person again, with user",
-        *FACTS,
+        *FACTS[1:],  # judged from my profile as read (career_status_of): not read again
         *RULES,
         "competencies of my framework",
         "milestones of my framework",
