@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.text import slugify
 
 from .summary import PendingItem
@@ -192,3 +193,20 @@ def team_empty_message(choices, team_size: int, level_label: str = "") -> str:
         asked.append("was eligible for a next level at the last check")
     people = "person" if team_size == 1 else "people"
     return f"None of the {team_size} {people} in your team " + " and ".join(asked) + "."
+
+
+def report_cells(table: dict) -> list[list[tuple[str, str]]]:
+    """The rows of an HR report's table as (tag, text) cells: "th" for the row's key column,
+    "td-wide" for a column hidden on phones, else "td"; the text formatted as the template
+    would ({{ cell }} localized; an empty data cell "—"). A company's level table has hundreds of
+    rows: deciding this per cell in the template was most of the page's rendering."""
+    key, hidden = table["key_column"], set(table["phone_hidden"])
+    return [
+        [
+            ("th", localize(cell))
+            if i == key
+            else ("td-wide" if i in hidden else "td", "—" if cell == "" else localize(cell))
+            for i, cell in enumerate(row)
+        ]
+        for row in table["rows"]
+    ]

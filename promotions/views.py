@@ -331,6 +331,8 @@ def hr_reports(request):
         writer.writerows(table["rows"])
         return response
     charts = [table["chart"] for table in data["tables"].values()]
+    for table in data["tables"].values():
+        table["cells"] = presenters.report_cells(table)
     return render(
         request,
         "promotions/reports.html",
