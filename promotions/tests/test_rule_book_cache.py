@@ -47,7 +47,9 @@ def test_my_team_shows_a_published_bar_reworded_by_update_on_the_next_request(cl
     lead = EmployeeFactory(level_code="senior-superhero")
     hero_with_one_ticket(manager=lead)
     client.force_login(lead.user)
-    assert "Ten integration tickets, as HR now words it" not in client.get("/team/").content.decode()
+    assert (
+        "Ten integration tickets, as HR now words it" not in client.get("/team/").content.decode()
+    )
     integration_bar().update(label="Ten integration tickets, as HR now words it")
     assert "Ten integration tickets, as HR now words it" in client.get("/team/").content.decode()
 
