@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -208,11 +210,40 @@ def _queue(request, reviewer: Employee) -> dict:
     }
 
 
+def _options(counts, chosen: str) -> list[tuple[str, str, bool]]:
+    """A filter's <option>s as (value, "label (n)", selected), from (value, label, n) rows:
+    shaped here, as the template would otherwise format and compare each of ~200 people."""
+    return [(str(value), f"{label} ({n})", str(value) == chosen) for value, label, n in counts]
+
+
+def _queue_rows(items, selected: set[str]) -> list[dict]:
+    """The queue's rows, each cell shaped once (the same filters the template would apply):
+    numbers as text, the detail URL from one `reverse`, whether the box is ticked."""
+    detail = reverse("assessments:evidence_detail", args=[987654321]).replace("987654321", "{}")
+    rows = []
+    for item in items:
+        pk = str(item.pk)
+        rows.append(
+            {
+                "item": item,
+                "pk": pk,
+                "checked": pk in selected,
+                "name": item.employee.name,
+                "url": detail.format(pk),
+                "kind": item.get_kind_display(),
+                "date": date_filter(item.occurred_on, "j M Y"),
+                "waiting": timesince_filter(item.submitted_at),
+            }
+        )
+    return rows
+
+
 def _queue_page(request, reviewer, *, bulk_form=None, selected=(), status=200):
     """The review queue page; after a refused decision, the form with its errors and the
     items that were selected still selected."""
     queue = _queue(request, reviewer)
     paged = page_of(queue["items"], request)
+    selected = {str(pk) for pk in selected}
     return render(
         request,
         "assessments/review_queue.html",
@@ -223,10 +254,16 @@ def _queue_page(request, reviewer, *, bulk_form=None, selected=(), status=200):
             "matching": paged["page_obj"].paginator.count,
             "max_all_matching": MAX_ALL_MATCHING,
             "bulk_form": bulk_form or ReviewForm(),
-            "selected": {str(pk) for pk in selected},
+            "selected": selected,
+            "rows": _queue_rows(paged["page_obj"].object_list, selected),
             "all_matching": request.POST.get("scope") == "all",
             "queue_url": reverse("assessments:review_queue"),
             "kind_labels": dict(Evidence._meta.get_field("kind").choices),
+            "kind_options": _options(((v, v, n) for v, n in queue["by_kind"]), queue["kind"]),
+            "category_options": _options(
+                ((v, v, n) for v, n in queue["by_category"]), queue["category"]
+            ),
+            "person_options": _options(queue["by_person"], queue["person"]),
         },
         status=status,
     )

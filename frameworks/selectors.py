@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Prefetch, Q
 
 from . import kinds
@@ -16,9 +17,11 @@ from .models import (
     FrameworkMilestone,
     Level,
     MetricDefinition,
+    ProficiencyLevel,
     RequiredProficiency,
     Requirement,
     ResponsibilityArea,
+    Track,
 )
 
 
@@ -45,6 +48,63 @@ def level_rules_prefetches() -> list[Prefetch]:
             ),
         ),
     ]
+
+
+def _rows_text_sql(model, where: str) -> str:
+    """SQL for one text holding every column of `model`'s rows matching `where` (alias t),
+    in id order; on PostgreSQL its MD5, so only 32 characters travel."""
+    qn = connection.ops.quote_name
+    columns = " || '\x1f' || ".join(
+        f"COALESCE(CAST(t.{qn(field.column)} AS TEXT), '\\N')"
+        for field in model._meta.local_concrete_fields
+    )
+    table = qn(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        return f"SELECT md5(string_agg({columns}, '|' ORDER BY t.id)) FROM {table} t WHERE {where}"
+    return (
+        f"SELECT group_concat(x, '|') FROM "
+        f"(SELECT {columns} AS x FROM {table} t WHERE {where} ORDER BY t.id)"
+    )
+
+
+def rules_fingerprint(*, framework_ids) -> tuple:
+    """Every column of every row that the rules of these framework versions are built from
+    (the versions, tracks, levels and their next levels, requirements, perks, competencies,
+    proficiency scales, and the metric definitions all frameworks share), in one query,
+    as a value that differs whenever any of them differs.
+
+    Read by the database each time, so an edit made anywhere (another process, the admin,
+    a shell's `update()`, which sends no signal and leaves no audit row) changes it. Cheap:
+    the database reads a few hundred small rows; no model is built in Python."""
+    ids = ",".join(str(int(pk)) for pk in sorted(framework_ids)) or "NULL"
+    levels = f"SELECT id FROM {Level._meta.db_table} WHERE framework_id IN ({ids})"
+    perks = f"SELECT id FROM {Entitlement._meta.db_table} WHERE level_id IN ({levels})"
+    req_table = Requirement._meta.db_table
+    requirements = f"level_id IN ({levels}) OR entitlement_id IN ({perks})"
+    parts = [
+        (Framework, f"t.id IN ({ids})"),
+        (Track, f"t.framework_id IN ({ids})"),
+        (Level, f"t.framework_id IN ({ids})"),
+        (Level.next_levels.through, f"t.from_level_id IN ({levels})"),
+        (Entitlement, f"t.level_id IN ({levels})"),
+        (Requirement, requirements),
+        # A requirement's competency and proficiency are read with it, whichever framework.
+        (
+            Competency,
+            f"t.framework_id IN ({ids}) OR t.id IN "
+            f"(SELECT competency_id FROM {req_table} WHERE {requirements})",
+        ),
+        (
+            ProficiencyLevel,
+            f"t.framework_id IN ({ids}) OR t.id IN "
+            f"(SELECT proficiency_id FROM {req_table} WHERE {requirements})",
+        ),
+        (MetricDefinition, "1 = 1"),
+    ]
+    sql = "SELECT " + ", ".join(f"({_rows_text_sql(model, where)})" for model, where in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
 
 
 def metric_specs() -> dict[str, kinds.MetricSpec]:

@@ -34,6 +34,7 @@ from frameworks.selectors import (
     level_rules,
     level_rules_prefetches,
     milestones_by_framework,
+    rules_fingerprint,
 )
 from people.models import Employee
 from people.roles import user_is_hr
@@ -261,6 +262,33 @@ def rule_book(*, framework_ids) -> RuleBook:
     return RuleBook.build(levels_with_rules(framework_ids=framework_ids))
 
 
+# framework ids -> (rules_fingerprint when built, RuleBook). Process-local: each web process
+# keeps its own and asks the database on every use whether the rules are still the same.
+_RULE_BOOKS: dict[frozenset, tuple[tuple, RuleBook]] = {}
+_RULE_BOOKS_MAX = 16  # sets of framework versions people are on: a handful
+
+
+def rule_book_current(*, framework_ids) -> RuleBook:
+    """The RuleBook of these framework versions, built once per process and reused while
+    `frameworks.selectors.rules_fingerprint` (one query, every time) says that nothing it is
+    built from has changed: an edit in any process, by any means, is seen by the next call.
+
+    For pages that judge a few people per request (My career, My team): building a book is
+    six queries and some 30 ms of Python. The fingerprint is read before the book is built,
+    so an edit racing with the build costs at most a rebuild, never a stale book. The book's
+    levels are shared between requests: read them, never change them."""
+    key = frozenset(framework_ids)
+    fingerprint = rules_fingerprint(framework_ids=key)
+    cached = _RULE_BOOKS.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    book = rule_book(framework_ids=key)
+    if len(_RULE_BOOKS) >= _RULE_BOOKS_MAX:
+        _RULE_BOOKS.clear()
+    _RULE_BOOKS[key] = (fingerprint, book)
+    return book
+
+
 def career_statuses(
     *,
     employees: QuerySet | None = None,
@@ -310,7 +338,21 @@ def career_statuses(
 
 
 def career_status(*, employee: Employee, as_of: datetime.date) -> CareerStatus:
-    return career_statuses(employees=Employee.objects.filter(pk=employee.pk), as_of=as_of)[0]
+    return career_statuses(
+        employees=Employee.objects.filter(pk=employee.pk),
+        as_of=as_of,
+        book=rule_book_current(framework_ids={employee.framework_id}),
+    )[0]
+
+
+def career_status_of(*, employee: Employee, as_of: datetime.date) -> CareerStatus:
+    """`career_status` judged from an Employee the caller has just read with its user (a
+    page's own profile or report): no query for the person, the process's rule book."""
+    return career_statuses(
+        people=[employee],
+        as_of=as_of,
+        book=rule_book_current(framework_ids={employee.framework_id}),
+    )[0]
 
 
 def published_framework_ids() -> set[int]:
@@ -598,8 +640,11 @@ def team_rows_judged(
     the milestones; the people and their waiting counts are already read."""
     if not people:
         return []
-    statuses = career_statuses(people=people, as_of=as_of)
-    milestones = milestones_by_framework(framework_ids={p.framework_id for p in people})
+    framework_ids = {p.framework_id for p in people}
+    statuses = career_statuses(
+        people=people, as_of=as_of, book=rule_book_current(framework_ids=framework_ids)
+    )
+    milestones = milestones_by_framework(framework_ids=framework_ids)
     return [
         TeamRow(
             status=s,

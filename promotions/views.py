@@ -34,6 +34,7 @@ from .rules import WFH_DAYS_PER_MONTH
 from .selectors import (
     TeamChoices,
     career_status,
+    career_status_of,
     milestone_months,
     next_milestone,
     promotion_case_list,
@@ -49,7 +50,7 @@ def _me(request) -> Employee | None:
 
 def _career_context(employee: Employee, as_of, *, own: bool) -> dict:
     """Everything the career view shows; `own`: the person reads it (not their manager)."""
-    status = career_status(employee=employee, as_of=as_of)
+    status = career_status_of(employee=employee, as_of=as_of)
     competencies = list(Competency.objects.filter(framework_id=employee.framework_id))
     proficiencies = list(employee.framework.proficiency_levels.all()) if competencies else []
     recent, waiting = evidence_recent_and_waiting(employee=employee)
@@ -157,10 +158,7 @@ def team(request):
             "choices": choices,
             "q": choices.q,
             "rows": rows,
-            "table": [
-                (row, presenters.team_readiness(row), presenters.level_name(row.status.level))
-                for row in rows
-            ],
+            "table": presenters.team_table(rows),
             **paged,
             "headers": presenters.team_headers(choices, page_obj.number),
             "levels": [
@@ -333,6 +331,8 @@ def hr_reports(request):
         writer.writerows(table["rows"])
         return response
     charts = [table["chart"] for table in data["tables"].values()]
+    for table in data["tables"].values():
+        table["cells"] = presenters.report_cells(table)
     return render(
         request,
         "promotions/reports.html",

@@ -38,23 +38,17 @@ FACTS = [
     "facts: latest manager ratings",
     "facts: confirmations",
 ]
-# promotions.selectors.levels_with_rules: the levels and everything their rules need.
-LEVELS = [
-    "levels (+framework, track)",
-    "levels: next levels",
-    "levels: requirements",
-    "levels: entitlements",
-    "levels: entitlement conditions",
-    "metric definitions",
-]
-
+# promotions.selectors.rule_book_current: the levels and everything their rules need (six
+# queries: levels with framework and track, next levels, requirements, entitlements, their
+# conditions, metric definitions) are built once per process; each request reads only the
+# rules' fingerprint to see that nothing they are built from has changed.
+RULES = ["the rules' fingerprint (frameworks.selectors.rules_fingerprint)"]
 PAGES = {
     "home": [
         *SESSION_AND_USER,
         "my profile (employee_for_request)",
-        "career_status: the person again, with user",
-        *FACTS,
-        *LEVELS,
+        *FACTS[1:],  # judged from my profile as read (career_status_of): not read again
+        *RULES,
         "competencies of my framework",
         "milestones of my framework",
         "my latest ratings",
@@ -72,7 +66,7 @@ PAGES = {
         "one page of 50 members (+user, manager, level; the stored readiness and the "
         "submitted evidence count as subqueries, sorted by the database)",
         *FACTS[1:],  # only the 50 shown are judged; the people are the page's
-        *LEVELS,
+        *RULES,
         "milestones of their frameworks",
         *NAVIGATION,
     ],
@@ -84,7 +78,6 @@ PAGES = {
         "COUNT of the filtered items (paginator)",
         *NAVIGATION,
         "one page of 50 items (+person, level)",
-        "their competencies (prefetch)",
     ],
     "promotions:reports": [
         *SESSION_AND_USER,
@@ -109,6 +102,7 @@ def grow_company(lead, team: int, others: int) -> None:
 
 def page_queries(client, user, name) -> list[str]:
     client.force_login(user)
+    client.get(reverse(name))  # the rule book is built once per process (see RULES)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse(name)).status_code == 200
     return [q["sql"] for q in ctx.captured_queries]

@@ -267,3 +267,17 @@ def test_the_page_says_when_the_check_ran_in_one_date_format(client, hr, seeded)
     today = timezone.localdate()
     assert f"as of {today.day} {today:%b %Y}" in html
     assert timezone.localdate().isoformat() not in html
+
+
+def test_report_cells_dash_an_empty_figure_but_not_an_empty_row_heading():
+    from promotions.presenters import report_cells
+
+    table = {
+        "key_column": 1,
+        "phone_hidden": [0],
+        "rows": [["Support", "", 3, ""], ["", "S1", 2.5, 7]],
+    }
+    assert report_cells(table) == [
+        [("td-wide", "Support"), ("th", ""), ("td", "3"), ("td", "—")],
+        [("td-wide", "—"), ("th", "S1"), ("td", "2.5"), ("td", "7")],
+    ]
