@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env, env_bool, env_int, env_list
+from .env import env, env_bool, env_int, env_list, env_number
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("CAREERPATH_VAR_DIR", str(BASE_DIR / "var")))
@@ -111,14 +111,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
-    "DATABASE_JIT", False
-):
-    # PostgreSQL's JIT compiler is for long analytical queries. Every query here is short,
-    # yet the planner's estimate for a recursive query (the reporting lines) or an aggregate
-    # over the company passes jit_above_cost, and compiling then cost 10-530 ms for a query
-    # that runs in 3-30 ms (docs/scaling.md). DATABASE_JIT=1 turns it back on.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _planner = []
+    if not env_bool("DATABASE_JIT", False):
+        # PostgreSQL's JIT compiler is for long analytical queries. Every query here is short,
+        # yet the planner's estimate for a recursive query (the reporting lines) or an
+        # aggregate over the company passes jit_above_cost, and compiling then cost 10-530 ms
+        # for a query that runs in 3-30 ms (docs/scaling.md). DATABASE_JIT=1 turns it on.
+        _planner.append("-c jit=off")
+    # PostgreSQL's default random_page_cost (4) prices an index probe for a spinning disk, so
+    # it hashed all 20,000 users or people to join the 199 of one team (My team, the review
+    # queue; docs/scaling.md). 1.1 is the usual figure for SSDs and cached tables; set the
+    # server's own value with DATABASE_RANDOM_PAGE_COST= (empty).
+    _page_cost = env_number("DATABASE_RANDOM_PAGE_COST", 1.1)
+    if _page_cost is not None:
+        _planner.append(f"-c random_page_cost={_page_cost}")
+    if _planner:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_planner)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The admin's history pages show who changed what (the audit trail); reverting from them

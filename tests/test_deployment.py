@@ -30,7 +30,7 @@ def compose():
 
 def settings_read() -> set[str]:
     source = (ROOT / "careerpath" / "settings.py").read_text(encoding="utf-8")
-    return set(re.findall(r'\benv(?:_bool|_int|_list)?\(\s*"([A-Z_]+)"', source))
+    return set(re.findall(r'\benv(?:_bool|_int|_list|_number)?\(\s*"([A-Z_]+)"', source))
 
 
 def interpolate(value: str, env: dict) -> str:

@@ -42,3 +42,26 @@ def test_a_bad_boolean_is_a_clear_configuration_error():
 @pytest.mark.django_db
 def test_ci_runs_on_postgresql():
     assert connection.vendor == "postgresql"
+
+
+def _planner_options(env: dict) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", "from careerpath import settings; "
+         "print(settings.DATABASES['default'].get('OPTIONS', {}).get('options', ''))"],
+        env={**os.environ, "DEBUG": "1", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x",
+             **env},
+        cwd=settings.BASE_DIR, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0 or env, result.stderr
+    return result.stdout.strip() if result.returncode == 0 else result.stderr
+
+
+def test_the_apps_postgresql_connections_plan_for_short_queries_on_fast_storage():
+    assert _planner_options({}) == "-c jit=off -c random_page_cost=1.1"
+    assert _planner_options({"DATABASE_JIT": "1", "DATABASE_RANDOM_PAGE_COST": "2"}) == (
+        "-c random_page_cost=2.0"
+    )
+    assert _planner_options({"DATABASE_RANDOM_PAGE_COST": ""}) == "-c jit=off"
+    assert "DATABASE_RANDOM_PAGE_COST must be a positive number; got 'fast'" in (
+        _planner_options({"DATABASE_RANDOM_PAGE_COST": "fast"})
+    )
