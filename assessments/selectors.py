@@ -83,8 +83,9 @@ def review_queue(
 
     A constant number of queries however big the team: one for the reporting
     lines, one for the counts (by kind, category and person, grouped by the database), and
-    the items: the view pages them (a COUNT and one page of 50). `search` keeps the items of
-    people whose name contains every word of it.
+    the items: the view pages them (one page of 50; `matching` says how many the filters keep,
+    from the counts, or is None after a name search, when the view counts them). `search`
+    keeps the items of people whose name contains every word of it.
     """
     waiting = evidence_waiting_for(reviewer=reviewer)
     counts = list(
@@ -111,11 +112,23 @@ def review_queue(
         names[row["employee_id"]] = (
             f"{row['employee__user__first_name']} {row['employee__user__last_name']}".strip()
         )
+    # How many items the filters keep, from the counts already read (no COUNT query), unless
+    # a name search narrows them further.
+    matching = None
+    if not search:
+        matching = sum(
+            row["n"]
+            for row in counts
+            if (not kind or row["kind"] == kind)
+            and (not category or row["category"] == category)
+            and (not employee_id or row["employee_id"] == employee_id)
+        )
     return {
         # Not the items' competencies: the queue does not show them (one query fewer).
         "items": items.select_related("employee__user", "employee__level").order_by(
             "submitted_at", "id"
         ),
+        "matching": matching,
         "total": sum(by_kind.values()),
         "by_kind": sorted(by_kind.items()),
         "by_category": sorted(by_category.items()),

@@ -242,7 +242,7 @@ def _queue_page(request, reviewer, *, bulk_form=None, selected=(), status=200):
     """The review queue page; after a refused decision, the form with its errors and the
     items that were selected still selected."""
     queue = _queue(request, reviewer)
-    paged = page_of(queue["items"], request)
+    paged = page_of(queue["items"], request, count=queue["matching"])
     selected = {str(pk) for pk in selected}
     return render(
         request,

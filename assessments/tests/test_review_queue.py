@@ -143,3 +143,30 @@ def test_the_queue_says_what_the_filters_found(client, queue):
     client.force_login(queue["manager"].user)
     html = client.get(QUEUE, {"q": "nobody-like-this"}).content.decode()
     assert "Nothing waiting matches these filters (name “nobody-like-this”); 61 items wait" in html
+
+
+@pytest.mark.parametrize(
+    ("filters", "matching", "pages"),
+    [
+        ({}, 61, 2),
+        ({"kind": "ticket"}, 41, 1),
+        ({"kind": "ticket", "category": "api"}, 41, 1),
+        ({"kind": "document"}, 20, 1),
+        ({"q": "Ann"}, 40, 1),  # a name search: counted by the database
+        ({"kind": "ticket", "q": "Cy"}, 1, 1),
+    ],
+)
+def test_the_count_of_matching_items_and_the_pages_follow_the_filters(
+    client, queue, filters, matching, pages
+):
+    """Without a name search the number matching comes from the counts the filters already
+    read (no COUNT query); it must agree with the items listed."""
+    client.force_login(queue["manager"].user)
+    response = client.get(QUEUE, filters)
+    page = response.context["page_obj"]
+    assert response.context["matching"] == matching == page.paginator.count
+    assert page.paginator.num_pages == pages
+    assert f"· {matching} matching" in response.content.decode()
+    if "person" not in filters:
+        last = client.get(QUEUE, {**filters, "page": pages}).context["page_obj"]
+        assert (pages - 1) * 50 + len(last.object_list) == matching
