@@ -281,3 +281,23 @@ def test_report_cells_dash_an_empty_figure_but_not_an_empty_row_heading():
         [("td-wide", "Support"), ("th", ""), ("td", "3"), ("td", "—")],
         [("td-wide", "—"), ("th", "S1"), ("td", "2.5"), ("td", "7")],
     ]
+
+
+def test_a_report_table_body_escapes_what_people_typed_and_says_when_it_is_empty():
+    """Team names come from HR's files: the rows built in Python escape them as the
+    template would."""
+    from promotions.presenters import report_body, report_cells
+
+    table = {
+        "key_column": 1,
+        "phone_hidden": [0],
+        "header": ["Framework", "Team", "People"],
+        "rows": [["Support", '<script>alert("x")</script>', 3]],
+    }
+    table["cells"] = report_cells(table)
+    assert str(report_body(table)) == (
+        '<tr><td class="d-none d-sm-table-cell">Support</td>'
+        '<th scope="row">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</th><td>3</td></tr>'
+    )
+    empty = {**table, "rows": [], "cells": []}
+    assert str(report_body(empty)) == '<tr><td colspan="3">No data yet.</td></tr>'
