@@ -170,3 +170,19 @@ def test_the_count_of_matching_items_and_the_pages_follow_the_filters(
     if "person" not in filters:
         last = client.get(QUEUE, {**filters, "page": pages}).context["page_obj"]
         assert (pages - 1) * 50 + len(last.object_list) == matching
+
+
+def test_what_people_typed_is_escaped_in_the_queue_rows(client, queue):
+    """The rows are built as HTML in Python: a title, reference or category with markup shows
+    as text, in the cells and in the checkbox's label."""
+    Evidence.objects.create(
+        employee=queue["cy"], kind="ticket", category="<b>api</b>", status="submitted",
+        title='<img src=x onerror="alert(1)">', reference="R&D \"quoted\"",
+        occurred_on=datetime.date(2026, 3, 2),
+    )  # fmt: skip
+    client.force_login(queue["manager"].user)
+    html = client.get(QUEUE, {"q": "Cy"}).content.decode()
+    assert "<img src=x" not in html and "<b>api</b>" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</a>" in html
+    assert 'aria-label="Select &lt;img src=x onerror=&quot;alert(1)&quot;&gt; by Cy Sea"' in html
+    assert "R&amp;D &quot;quoted&quot;" in html and "&lt;b&gt;api&lt;/b&gt;" in html
