@@ -225,13 +225,14 @@ def report_body(table: dict) -> SafeString:
     """The `<tbody>` rows of an HR report's table as HTML, each text escaped: the company's
     level table has a row per level and team (hundreds); the template's loop and three-way
     test per cell were most of the page's time. An empty table says "No data yet."."""
-    if not table["cells"]:
+    cells = report_cells(table)
+    if not cells:
         return format_html('<tr><td colspan="{}">No data yet.</td></tr>', len(table["header"]))
     return mark_safe(  # noqa: S308 - every text below is escaped
         "".join(
             "<tr>"
             + "".join(_CELL_HTML[tag].format(conditional_escape(text)) for tag, text in row)
             + "</tr>"
-            for row in table["cells"]
+            for row in cells
         )
     )

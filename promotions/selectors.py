@@ -338,11 +338,10 @@ def career_statuses(
 
 
 def career_status(*, employee: Employee, as_of: datetime.date) -> CareerStatus:
-    return career_statuses(
-        employees=Employee.objects.filter(pk=employee.pk),
-        as_of=as_of,
-        book=rule_book_current(framework_ids={employee.framework_id}),
-    )[0]
+    """Where `employee` stands, read again from the database first (the caller's instance
+    may predate a change of level or framework)."""
+    fresh = Employee.objects.select_related("user").get(pk=employee.pk)
+    return career_status_of(employee=fresh, as_of=as_of)
 
 
 def career_status_of(*, employee: Employee, as_of: datetime.date) -> CareerStatus:

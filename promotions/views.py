@@ -332,7 +332,6 @@ def hr_reports(request):
         return response
     charts = [table["chart"] for table in data["tables"].values()]
     for table in data["tables"].values():
-        table["cells"] = presenters.report_cells(table)
         table["body"] = presenters.report_body(table)
     return render(
         request,
