@@ -89,8 +89,8 @@ def review_queue(
     """
     waiting = evidence_waiting_for(reviewer=reviewer)
     counts = list(
-        waiting.values("kind", "category", "employee_id", "employee__user__first_name",
-                       "employee__user__last_name")
+        waiting.values_list("kind", "category", "employee_id", "employee__user__first_name",
+                            "employee__user__last_name")
         .annotate(n=Count("id"))
         .order_by()
     )  # fmt: skip
@@ -104,24 +104,22 @@ def review_queue(
     if search:
         items = name_search(items, search, prefix="employee__")
     by_kind, by_category, by_person, names = Counter(), Counter(), Counter(), {}
-    for row in counts:
-        by_kind[row["kind"]] += row["n"]
-        if row["category"]:
-            by_category[row["category"]] += row["n"]
-        by_person[row["employee_id"]] += row["n"]
-        names[row["employee_id"]] = (
-            f"{row['employee__user__first_name']} {row['employee__user__last_name']}".strip()
-        )
+    for row_kind, row_category, person, first, last, n in counts:
+        by_kind[row_kind] += n
+        if row_category:
+            by_category[row_category] += n
+        by_person[person] += n
+        names[person] = f"{first} {last}".strip()
     # How many items the filters keep, from the counts already read (no COUNT query), unless
     # a name search narrows them further.
     matching = None
     if not search:
         matching = sum(
-            row["n"]
-            for row in counts
-            if (not kind or row["kind"] == kind)
-            and (not category or row["category"] == category)
-            and (not employee_id or row["employee_id"] == employee_id)
+            n
+            for row_kind, row_category, person, _, _, n in counts
+            if (not kind or row_kind == kind)
+            and (not category or row_category == category)
+            and (not employee_id or person == employee_id)
         )
     return {
         # Not the items' competencies: the queue does not show them (one query fewer).

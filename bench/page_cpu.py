@@ -9,7 +9,8 @@ with DEBUG off (no query log, no template debug info), `rounds` times after two 
 prints the median CPU ms of this process per request, the PostgreSQL backend's CPU ms per
 request (its /proc clock ticks summed over the rounds, divided by them), the median wall ms
 and the number of queries. Wall time moves with the machine's load; CPU much less.
-`--profile URL` prints cProfile's top functions (cumulative) for that page instead.
+`--profile URL` prints cProfile's top functions for that page instead (by cumulative time;
+SORT=tottime or TOP=30 in the environment change the order or the number).
 """
 
 import argparse
@@ -83,7 +84,9 @@ def main():
         for _ in range(args.rounds):
             client.get(args.profile)
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+            int(os.environ.get("TOP", "60"))
+        )
         return
     tick = os.sysconf("SC_CLK_TCK")
     print("| page | CPU ms (process) | CPU ms (backend) | wall ms p50 | queries | bytes |")

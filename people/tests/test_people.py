@@ -189,5 +189,12 @@ def test_the_subtree_query_rolls_up_over_leavers_keeps_direct_only_and_ends_on_a
     assert reviewable_report_ids(manager=top) == {lead.pk}
     assert reviewable_report_ids(manager=lead) == {member.pk}
     Employee.objects.filter(pk=top.pk).update(manager=member)  # a loop
-    assert report_ids(manager=top) == {lead.pk, member.pk, top.pk}
+    # The walk ends, and nobody is their own report: top is not below top.
+    assert report_ids(manager=top) == {lead.pk, member.pk}
     assert reviewable_report_ids(manager=top) == {lead.pk}
+    assert report_ids(manager=member) == {top.pk, lead.pk}  # member -> top -> (leavers) -> lead
+    assert report_ids(manager=member, direct_only=True) == {top.pk}
+    from promotions.reports import ReportFilters, _people_q
+
+    below_member = Employee.objects.filter(_people_q(ReportFilters(manager=member.pk)))
+    assert set(below_member.values_list("pk", flat=True)) == {top.pk, gone_1.pk, gone_2.pk, lead.pk}
