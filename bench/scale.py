@@ -471,7 +471,8 @@ def gunicorn_start(static_root: str) -> tuple[subprocess.Popen, str, Path]:
     base = f"http://127.0.0.1:{port}"
     log = Path(static_root) / "gunicorn.log"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "careerpath.wsgi:application", "--workers", "2",
+        [sys.executable, "-m", "gunicorn", "careerpath.wsgi:application",
+         "--config", "gunicorn.conf.py", "--workers", "2",
          "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"],
         cwd=ROOT, env=dict(env, SITE_URL=base), stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip

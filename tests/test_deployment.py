@@ -197,3 +197,24 @@ def test_the_images_static_build_succeeds_with_the_production_storage(tmp_path):
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     assert "vendor/chartjs/chart.umd.js" in manifest
     assert "vendor/chartjs/chart.umd.js.map" in manifest
+
+
+def test_gunicorn_workers_freeze_what_django_loaded():
+    """The image's command (and the benchmark's) reads gunicorn.conf.py, whose hook moves
+    what is alive once a worker has loaded Django out of the garbage collector's way: a full
+    collection walking all of Django again was the slowest request of every page."""
+    import gc
+    import importlib.util
+
+    cmd = re.search(r"^CMD (.+)$", (ROOT / "Dockerfile").read_text(), re.M).group(1)
+    assert json.loads(cmd)[:4] == ["gunicorn", "careerpath.wsgi:application", "--config",
+                                   "gunicorn.conf.py"]  # fmt: skip
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert gc.get_freeze_count() == 0
+    try:
+        conf.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 10_000  # Django's modules, models, settings...
+    finally:
+        gc.unfreeze()
