@@ -41,10 +41,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(EligibilityStatus)
 class EligibilityStatusAdmin(ReadOnlyAdmin):
     list_display = ("employee", "target_level", "eligible", "met_count", "total_count",
-                    "earliest_date", "changed_on", "framework")  # fmt: skip
-    list_filter = ("eligible", "framework", "target_level__code", "employee__team")
-    list_select_related = ("employee__user", "target_level", "framework")
+                    "earliest_date", "best", "changed_on", "framework")  # fmt: skip
+    list_filter = ("eligible", "best", "target_level__framework", "target_level__code",
+                   "employee__team")  # fmt: skip
+    list_select_related = ("employee__user", "target_level__framework")
     search_fields = ("employee__user__email", "employee__user__last_name")
+
+    @admin.display(description="framework", ordering="target_level__framework")
+    def framework(self, status):
+        return status.target_level.framework
 
 
 @admin.register(Notification)

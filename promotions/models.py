@@ -9,8 +9,8 @@ from frameworks.models import Framework
 class EligibilityStatus(models.Model):
     """The latest sweep's verdict for one person and one next level.
 
-    It names the framework version it was judged against, so a later edit of
-    the framework never rewrites what was decided.
+    Its target level belongs to the framework version it was judged against, so a later
+    edit of the framework never rewrites what was decided.
     """
 
     # No index of its own: the unique (employee, target_level) constraint below leads with
@@ -19,13 +19,15 @@ class EligibilityStatus(models.Model):
         "people.Employee", on_delete=models.CASCADE, related_name="eligibility", db_index=False
     )
     target_level = models.ForeignKey("frameworks.Level", on_delete=models.PROTECT, related_name="+")
-    framework = models.ForeignKey(
-        "frameworks.Framework", on_delete=models.PROTECT, related_name="+"
-    )
     eligible = models.BooleanField()
     met_count = models.PositiveIntegerField()
     total_count = models.PositiveIntegerField()
     earliest_date = models.DateField(null=True, blank=True)
+    best = models.BooleanField(
+        default=False,
+        help_text="The person's best verdict among their next levels at that check (the one "
+        "HR's readiness pipeline counts).",
+    )
     evaluated_on = models.DateField()
     changed_on = models.DateField(help_text="When `eligible` last changed.")
 

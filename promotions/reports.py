@@ -169,33 +169,46 @@ PIPELINE_CATEGORIES = [  # (key, label in the table and CSV, label on the chart)
 ]
 _UNCHECKED = len(PIPELINE_CATEGORIES) - 1
 
-# Each person's best category: the stored statuses are reduced to the best per person and
-# level they are next from (one pass over the statuses, hashed), joined with the people on
-# their current level (a status left from an earlier level or version does not count; a
-# person with none is unchecked), then counted per framework and category. (Probing each
-# person's statuses through the index instead, one nested loop per person, took twice as
-# long at 20,000 people once the planner priced index probes for SSDs; joining people twice
-# took twice as long too.)
+
+def pipeline_category(
+    eligible: bool, met: int, total: int, earliest: datetime.date | None, *, soon, later
+) -> int:
+    """The index in PIPELINE_CATEGORIES of one stored verdict, `soon` and `later` being the
+    dates 3 and 6 months after the day it is judged for: PIPELINE_SQL's CASE, in Python, for
+    the sweep to mark each person's best verdict (`EligibilityStatus.best`)."""
+    if eligible:
+        return 0
+    if earliest is not None:
+        return 1 if earliest <= soon else 2 if earliest <= later else 5
+    missing = total - met
+    return 3 if missing == 1 else 4 if missing <= 3 else 5
+
+
+# Each person's best category: the sweep marks the best of each person's verdicts (`best`,
+# by `pipeline_category` as of its day), so the report joins the people on their current
+# level with those marked verdicts, one row each, and counts per framework and category (a
+# verdict left from an earlier level or version does not count; a person with none is
+# unchecked). Each category is read with today's windows. (Reducing every verdict to the
+# best per person here, a hash aggregate of the whole company on each request, was two
+# thirds of the page's database time at 20,000 people.)
 PIPELINE_SQL = """
-SELECT f.slug, COALESCE(b.best, {unchecked}), COUNT(*)
+SELECT f.slug, CASE
+           WHEN st.id IS NULL THEN {unchecked}
+           WHEN st.eligible THEN 0
+           WHEN st.earliest_date IS NOT NULL AND st.earliest_date <= %s THEN 1
+           WHEN st.earliest_date IS NOT NULL AND st.earliest_date <= %s THEN 2
+           WHEN st.earliest_date IS NULL AND st.total_count - st.met_count = 1 THEN 3
+           WHEN st.earliest_date IS NULL AND st.total_count - st.met_count <= 3 THEN 4
+           ELSE 5
+       END, COUNT(*)
 FROM people_employee e
 LEFT JOIN (
-    SELECT st.employee_id, n.from_level_id,
-           MIN(CASE
-               WHEN st.eligible THEN 0
-               WHEN st.earliest_date IS NOT NULL AND st.earliest_date <= %s THEN 1
-               WHEN st.earliest_date IS NOT NULL AND st.earliest_date <= %s THEN 2
-               WHEN st.earliest_date IS NULL AND st.total_count - st.met_count = 1 THEN 3
-               WHEN st.earliest_date IS NULL AND st.total_count - st.met_count <= 3 THEN 4
-               ELSE 5
-           END) AS best
-    FROM promotions_eligibilitystatus st
+    promotions_eligibilitystatus st
     JOIN frameworks_level_next_levels n ON n.to_level_id = st.target_level_id
-    GROUP BY st.employee_id, n.from_level_id
-) b ON b.employee_id = e.id AND b.from_level_id = e.level_id
+) ON st.employee_id = e.id AND st.best AND n.from_level_id = e.level_id
 JOIN frameworks_framework f ON f.id = e.framework_id
 WHERE e.is_active{people}
-GROUP BY f.slug, COALESCE(b.best, {unchecked})
+GROUP BY 1, 2
 """
 
 

@@ -40,6 +40,7 @@ from .models import (
     SweepRun,
 )
 from .presenters import level_name
+from .reports import pipeline_category
 from .selectors import (
     RuleBook,
     career_status,
@@ -391,13 +392,21 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
             id_range=(first_id, last_id),
         )
         rows = []
+        soon, later = add_months(as_of, 3), add_months(as_of, 6)
         for pk, _, level_id, _, _, _ in people:
             person_facts = facts[pk]
+            judged = []
             for nxt in book.next_levels[level_id]:
                 met, total, earliest = verdicts(
                     person_facts, book.specs[nxt.pk].requirements, as_of
                 )
-                rows.append((pk, nxt.pk, nxt.framework_id, met == total, met, total, earliest))
+                judged.append((pk, nxt.pk, met == total, met, total, earliest))
+            # The best verdict (HR's pipeline counts it): the first of the best category.
+            best = 0
+            if len(judged) > 1:
+                categories = [pipeline_category(*row[2:], soon=soon, later=later) for row in judged]
+                best = categories.index(min(categories))
+            rows.extend((*row, i == best) for i, row in enumerate(judged))
         _stale_statuses_delete(first_id, last_id)
         newly = [
             (employee_id, level_id)
@@ -435,8 +444,8 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
     return summary
 
 
-STATUS_COLUMNS = ("employee_id", "target_level_id", "framework_id", "eligible", "met_count",
-                  "total_count", "earliest_date")  # fmt: skip
+STATUS_COLUMNS = ("employee_id", "target_level_id", "eligible", "met_count", "total_count",
+                  "earliest_date", "best")  # fmt: skip
 # The values whose change is worth a write (evaluated_on and changed_on follow them).
 STATUS_VALUES = STATUS_COLUMNS[2:]
 STATUS_ROWS_PER_STATEMENT = 1000  # on SQLite: 9 parameters a row, well under its 32,766
@@ -466,7 +475,7 @@ def eligibility_statuses_write(rows, as_of: datetime.date) -> list[tuple]:
         "RETURNING employee_id, target_level_id, eligible, changed_on"
     )
     if postgres:
-        types = ("int[]", "int[]", "int[]", "bool[]", "int[]", "int[]", "date[]")
+        types = ("int[]", "int[]", "bool[]", "int[]", "int[]", "date[]", "bool[]")
         arrays = ", ".join(f"%s::{t}" for t in types)
         statements = [
             (

@@ -224,7 +224,6 @@ def build_world() -> dict:
     eligibility = EligibilityStatus.objects.create(
         employee=employee,
         target_level=superhero,
-        framework=published,
         eligible=False,
         met_count=1,
         total_count=3,

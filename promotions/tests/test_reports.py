@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from assessments.models import Attestation
 from frameworks.models import Level
+from frameworks.months import add_months
 from people.models import LevelHistory
 from people.services import employee_level_change
 from people.tests.factories import EmployeeFactory
-from promotions import reports
+from promotions import reports, services
 from promotions.models import EligibilityStatus
 from promotions.reports import EVERYONE, PIPELINE_CATEGORIES, ReportFilters
 from promotions.services import periodic_checks_run
@@ -28,13 +29,29 @@ CATEGORY = {key: label for key, label, _ in PIPELINE_CATEGORIES}
 
 
 def status(person, *, eligible=False, met=3, total=5, earliest=None, target=None):
-    """A stored verdict, as the sweep writes it, for one of `person`'s next levels."""
+    """A stored verdict, as the sweep writes it, for one of `person`'s next levels: the
+    person's verdicts marked `best` as the sweep marks them (the first, in next-level order,
+    of the best category as of AS_OF)."""
     level = target or person.level.next_levels.order_by("rank").first()
-    return EligibilityStatus.objects.create(
-        employee=person, target_level=level, framework_id=level.framework_id,
-        eligible=eligible, met_count=met, total_count=total, earliest_date=earliest,
-        evaluated_on=AS_OF, changed_on=AS_OF,
+    made = EligibilityStatus.objects.create(
+        employee=person, target_level=level, eligible=eligible, met_count=met,
+        total_count=total, earliest_date=earliest, evaluated_on=AS_OF, changed_on=AS_OF,
     )  # fmt: skip
+    theirs = list(
+        EligibilityStatus.objects.filter(employee=person).order_by(
+            "target_level__rank", "target_level__order", "target_level_id"
+        )
+    )
+    soon, later = add_months(AS_OF, 3), add_months(AS_OF, 6)
+    categories = [
+        reports.pipeline_category(s.eligible, s.met_count, s.total_count, s.earliest_date,
+                                  soon=soon, later=later)
+        for s in theirs
+    ]  # fmt: skip
+    best = theirs[categories.index(min(categories))]
+    EligibilityStatus.objects.filter(employee=person).update(best=False)
+    EligibilityStatus.objects.filter(pk=best.pk).update(best=True)
+    return made
 
 
 def pipeline(filters=EVERYONE, as_of=AS_OF) -> dict[str, int]:
@@ -77,6 +94,68 @@ def test_each_person_counts_once_in_the_best_category_any_next_level_reaches(see
         CATEGORY["unchecked"]: 2,
         "Total": 14,
     }
+
+
+def test_the_sweeps_choice_of_best_and_the_reports_count_read_a_verdict_alike(seeded):
+    """The sweep marks a person's best verdict by `pipeline_category` (Python), the report
+    counts it by PIPELINE_SQL's CASE: for every shape of verdict (eligible, time only
+    before, at and after each window's edge, one to five requirements away) both say the
+    same category."""
+    soon, later = add_months(AS_OF, 3), add_months(AS_OF, 6)
+    day = datetime.timedelta(days=1)
+    shapes = [(True, 5, 5, None)]
+    shapes += [(False, 4, 5, d) for d in (AS_OF - day, soon, soon + day, later, later + day)]
+    shapes += [(False, 5 - away, 5, None) for away in range(1, 6)]
+    expected = {}
+    for eligible, met, total, earliest in shapes:
+        category = reports.pipeline_category(eligible, met, total, earliest, soon=soon,
+                                             later=later)  # fmt: skip
+        status(EmployeeFactory(), eligible=eligible, met=met, total=total, earliest=earliest)
+        label = PIPELINE_CATEGORIES[category][1]
+        expected[label] = expected.get(label, 0) + 1
+    counts = pipeline()
+    assert {label: n for label, n in counts.items() if n and label != "Total"} == expected
+    assert counts["Total"] == len(shapes)
+
+
+@pytest.mark.parametrize("second_closer", [True, False])
+def test_the_sweep_marks_one_best_verdict_for_someone_with_two_next_levels(
+    seeded, monkeypatch, second_closer
+):
+    """Whatfix S3 leads to two levels (SL1, then SL2): the sweep stores a verdict for each
+    and marks the best one (the first of the best category), which the pipeline counts,
+    once. The rules' verdicts for that person are set here so that either level is the
+    closer one."""
+    both = EmployeeFactory(framework_slug="whatfix-support", level_code="S3")
+    single = EmployeeFactory(framework_slug="whatfix-support", level_code="S1")
+    far, one_away = (0, 10, None), (10, 11, None)
+    planned = iter([far, one_away] if second_closer else [one_away, far])
+    real = services.verdicts
+    monkeypatch.setattr(
+        services,
+        "verdicts",
+        lambda facts, *args: next(planned) if facts.employee_id == both.pk else real(facts, *args),
+    )
+    periodic_checks_run(as_of=AS_OF)
+    theirs = list(
+        EligibilityStatus.objects.filter(employee=both).order_by(
+            "target_level__rank", "target_level__order", "target_level_id"
+        )
+    )
+    assert len(theirs) == 2
+    assert [s.best for s in theirs].count(True) == 1
+    soon, later = add_months(AS_OF, 3), add_months(AS_OF, 6)
+    categories = [
+        reports.pipeline_category(s.eligible, s.met_count, s.total_count, s.earliest_date,
+                                  soon=soon, later=later)
+        for s in theirs
+    ]  # fmt: skip
+    assert categories == ([5, 3] if second_closer else [3, 5])
+    assert [s.best for s in theirs] == ([False, True] if second_closer else [True, False])
+    assert EligibilityStatus.objects.get(employee=single).best
+    counts = pipeline(ReportFilters(framework="whatfix-support"))
+    assert counts["Total"] == 2  # each person once
+    assert counts[CATEGORY["one_away"]] == 1  # S3, by their closer level
 
 
 def test_someone_one_item_away_after_the_nightly_check_is_counted_as_such(seeded):

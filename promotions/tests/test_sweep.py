@@ -84,7 +84,8 @@ def test_newly_eligible_person_and_their_manager_are_notified_once(
     }
     status = EligibilityStatus.objects.get(employee=hero)
     assert (status.eligible, status.met_count, status.total_count) == (True, 15, 15)
-    assert status.framework == hero.framework  # the version it was judged against
+    assert status.target_level.framework == hero.framework  # the version it was judged against
+    assert status.best  # the only next level: the verdict HR's pipeline counts
 
 
 def test_losing_eligibility_is_stored_and_not_announced(seeded):

@@ -45,7 +45,7 @@ def test_a_leavers_statuses_stay_and_the_top_level_has_none(seeded):
     assert targets(top) == set()
     # A status left behind on the top level (say, by an older version) goes at the next sweep.
     EligibilityStatus.objects.create(
-        employee=top, target_level=top.level, framework_id=top.framework_id, eligible=False,
+        employee=top, target_level=top.level, eligible=False,
         met_count=0, total_count=1, evaluated_on=AS_OF, changed_on=AS_OF,
     )  # fmt: skip
     periodic_checks_run(as_of=AS_OF + datetime.timedelta(days=2))

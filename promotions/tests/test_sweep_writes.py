@@ -73,10 +73,10 @@ def test_eligibility_lost_and_regained_moves_changed_on_and_tells_again(seeded):
 def test_the_write_returns_only_rows_inserted_or_changed(seeded):
     person = EmployeeFactory(level_code="hero")
     level = person.level.next_levels.get()
-    row = (person.pk, level.pk, level.framework_id, False, 3, 15, None)
+    row = (person.pk, level.pk, False, 3, 15, None, True)
     assert eligibility_statuses_write([row], AS_OF) == [(person.pk, level.pk, False, AS_OF)]
     assert eligibility_statuses_write([row], NEXT_DAY) == []
-    changed = (person.pk, level.pk, level.framework_id, False, 4, 15, datetime.date(2027, 1, 1))
+    changed = (person.pk, level.pk, False, 4, 15, datetime.date(2027, 1, 1), True)
     assert eligibility_statuses_write([changed], NEXT_DAY) == [
         (person.pk, level.pk, False, AS_OF)  # changed_on stays: eligible did not flip
     ]
