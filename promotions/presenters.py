@@ -1,5 +1,6 @@
 """Shape engine results for templates (templates hold no logic)."""
 
+from html import escape
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -205,13 +206,19 @@ def report_cells(table: dict) -> list[list[tuple[str, str]]]:
     key, hidden = table["key_column"], set(table["phone_hidden"])
     return [
         [
-            ("th", localize(cell))
+            ("th", _text(cell))
             if i == key
-            else ("td-wide" if i in hidden else "td", "—" if cell == "" else localize(cell))
+            else ("td-wide" if i in hidden else "td", "—" if cell == "" else _text(cell))
             for i, cell in enumerate(row)
         ]
         for row in table["rows"]
     ]
+
+
+def _text(cell) -> str:
+    """{{ cell }}'s text: a string as it is (what `localize` returns of one, without its
+    calls), a number localized."""
+    return cell if type(cell) is str else localize(cell)
 
 
 _CELL_HTML = {
@@ -222,16 +229,22 @@ _CELL_HTML = {
 
 
 def report_body(table: dict) -> SafeString:
-    """The `<tbody>` rows of an HR report's table as HTML, each text escaped: the company's
-    level table has a row per level and team (hundreds); the template's loop and three-way
-    test per cell were most of the page's time. An empty table says "No data yet."."""
+    """The `<tbody>` rows of an HR report's table as HTML, each text escaped (stdlib
+    `html.escape`, which Django's `escape` wraps): the company's level table has a row per
+    level and team (hundreds); the template's loop and three-way test per cell were most of
+    the page's time. An empty table says "No data yet."."""
     cells = report_cells(table)
     if not cells:
         return format_html('<tr><td colspan="{}">No data yet.</td></tr>', len(table["header"]))
     return mark_safe(  # noqa: S308 - every text below is escaped
         "".join(
             "<tr>"
-            + "".join(_CELL_HTML[tag].format(conditional_escape(text)) for tag, text in row)
+            + "".join(
+                _CELL_HTML[tag].format(
+                    escape(text) if type(text) is str else conditional_escape(text)
+                )
+                for tag, text in row
+            )
             + "</tr>"
             for row in cells
         )
