@@ -143,15 +143,19 @@ def reports_list(*, manager: Employee, direct_only: bool = False):
 
 
 def employee_for_user(user) -> Employee | None:
+    """The user's active employee record (a leaver has no career pages), with its framework,
+    level, track and manager, in one query; the user is the one given (not read again)."""
     if not user.is_authenticated:
         return None
-    return (
-        Employee.objects.select_related(
-            "user", "framework", "level", "level__track", "manager__user"
-        )
-        .filter(user=user, is_active=True)  # a leaver has no career pages
-        .first()
+    found = list(
+        Employee.objects.select_related("framework", "level", "level__track", "manager__user")
+        .filter(user=user, is_active=True)
+        .order_by()[:1]  # one at most (user is unique): no sort by name over a join
     )
+    if not found:
+        return None
+    found[0].user = user
+    return found[0]
 
 
 def employee_for_request(request) -> Employee | None:

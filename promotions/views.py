@@ -151,6 +151,7 @@ def team(request):
     paged = page_of(members, request)
     page_obj = paged["page_obj"]
     rows = team_rows_judged(people=list(page_obj.object_list), manager=manager, as_of=today)
+    table = presenters.team_table(rows)
     return render(
         request,
         "promotions/team.html",
@@ -158,7 +159,8 @@ def team(request):
             "choices": choices,
             "q": choices.q,
             "rows": rows,
-            "table": presenters.team_table(rows),
+            "table": table,
+            "body": presenters.team_body(table),
             **paged,
             "headers": presenters.team_headers(choices, page_obj.number),
             "levels": [

@@ -152,3 +152,16 @@ def test_odd_choices_show_the_page_with_the_defaults(client, team, params):
     response = get(client, team["lead"].user, **params)
     assert len(response.context["rows"]) == 5
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_what_people_typed_is_escaped_in_the_team_rows(client, team):
+    """The rows are built as HTML in Python: a name with markup, and a manager's name shown
+    as "via ...", show as text."""
+    for person, first in ((team["below"], '<img src=x onerror="alert(1)">'), (team["top"], "<b>T")):
+        person.user.first_name = first
+        person.user.save(update_fields=["first_name"])
+    html = get(client, team["lead"].user, sort="name").content.decode()
+    assert "<img src=x" not in html and "<b>T" not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "via &lt;b&gt;T" in html
+    assert html.count('data-testid="team-row"') == 5
