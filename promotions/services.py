@@ -408,13 +408,7 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
                 best = categories.index(min(categories))
             rows.extend((*row, i == best) for i, row in enumerate(judged))
         _stale_statuses_delete(first_id, last_id)
-        newly = [
-            (employee_id, level_id)
-            for employee_id, level_id, eligible, changed_on in eligibility_statuses_write(
-                rows, as_of
-            )
-            if eligible and changed_on == as_of
-        ]
+        newly = eligibility_statuses_write(rows, as_of)
         summary = SweepSummary(evaluated=len(people))
         drafts = _milestones_reached_drafts(people, facts, book, as_of)
         if newly:
@@ -451,14 +445,17 @@ STATUS_VALUES = STATUS_COLUMNS[2:]
 STATUS_ROWS_PER_STATEMENT = 1000  # on SQLite: 9 parameters a row, well under its 32,766
 
 
-def eligibility_statuses_write(rows, as_of: datetime.date) -> list[tuple]:
+def eligibility_statuses_write(rows, as_of: datetime.date) -> list[tuple[int, int]]:
     """Store verdicts, rows of STATUS_COLUMNS, in one INSERT ... ON CONFLICT DO UPDATE that
     inserts new ones and updates only those whose values differ (unchanged ones keep their
     evaluated_on and are not rewritten). `changed_on` moves to `as_of` only when `eligible`
-    flips. Returns (employee_id, target_level_id, eligible, changed_on) of each row inserted
-    or changed. PostgreSQL takes the rows as one array per column (`unnest`), which it
-    parses and plans far faster than a VALUES list of thousands of parameters; SQLite takes
-    VALUES, 1,000 rows a statement, and spells IS DISTINCT FROM as `IS NOT`."""
+    flips. Returns (employee_id, target_level_id) of each verdict that became eligible on
+    `as_of` (inserted or flipped). PostgreSQL takes the rows as one array per column
+    (`unnest`), which it parses and plans far faster than a VALUES list of thousands of
+    parameters, and keeps only those verdicts of what it wrote (a first night writes every
+    row: handing them all back cost more than the filter); SQLite takes VALUES, 1,000 rows a
+    statement, spells IS DISTINCT FROM as `IS NOT`, and has no INSERT inside WITH, so Python
+    keeps them."""
     if not rows:
         return []
     table = connection.ops.quote_name(EligibilityStatus._meta.db_table)
@@ -479,9 +476,11 @@ def eligibility_statuses_write(rows, as_of: datetime.date) -> list[tuple]:
         arrays = ", ".join(f"%s::{t}" for t in types)
         statements = [
             (
-                f"INSERT INTO {table} ({', '.join(columns)}) "
-                f"SELECT *, %s::date, %s::date FROM unnest({arrays}) {upsert}",
-                [as_of, as_of, *(list(column) for column in zip(*rows, strict=True))],
+                f"WITH written AS (INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT *, %s::date, %s::date FROM unnest({arrays}) {upsert}) "
+                "SELECT employee_id, target_level_id, eligible, changed_on FROM written "
+                "WHERE eligible AND changed_on = %s",
+                [as_of, as_of, *(list(column) for column in zip(*rows, strict=True)), as_of],
             )
         ]
     else:
@@ -497,15 +496,16 @@ def eligibility_statuses_write(rows, as_of: datetime.date) -> list[tuple]:
                 for first in range(0, len(rows), STATUS_ROWS_PER_STATEMENT)
             )
         ]
-    changed = []
+    newly = []
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
-            changed.extend(
-                (employee_id, level_id, bool(eligible), _as_date(changed_on))
+            newly.extend(
+                (employee_id, level_id)
                 for employee_id, level_id, eligible, changed_on in cursor.fetchall()
+                if eligible and _as_date(changed_on) == as_of
             )
-    return changed
+    return newly
 
 
 def _as_date(value) -> datetime.date:

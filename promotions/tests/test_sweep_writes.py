@@ -70,17 +70,25 @@ def test_eligibility_lost_and_regained_moves_changed_on_and_tells_again(seeded):
     assert told.count() == 2  # once a day they became eligible, dated keys
 
 
-def test_the_write_returns_only_rows_inserted_or_changed(seeded):
+def test_the_write_stores_every_verdict_and_returns_those_newly_eligible(seeded):
     person = EmployeeFactory(level_code="hero")
     level = person.level.next_levels.get()
     row = (person.pk, level.pk, False, 3, 15, None, True)
-    assert eligibility_statuses_write([row], AS_OF) == [(person.pk, level.pk, False, AS_OF)]
-    assert eligibility_statuses_write([row], NEXT_DAY) == []
+    assert eligibility_statuses_write([row], AS_OF) == []  # stored, not eligible
+    assert (status_of(person).met_count, status_of(person).changed_on) == (3, AS_OF)
     changed = (person.pk, level.pk, False, 4, 15, datetime.date(2027, 1, 1), True)
-    assert eligibility_statuses_write([changed], NEXT_DAY) == [
-        (person.pk, level.pk, False, AS_OF)  # changed_on stays: eligible did not flip
-    ]
-    assert status_of(person).earliest_date == datetime.date(2027, 1, 1)
+    assert eligibility_statuses_write([changed], NEXT_DAY) == []
+    stored = status_of(person)
+    assert stored.earliest_date == datetime.date(2027, 1, 1)
+    assert (stored.changed_on, stored.evaluated_on) == (AS_OF, NEXT_DAY)  # eligible did not flip
+    later = NEXT_DAY + datetime.timedelta(days=1)
+    ready = (person.pk, level.pk, True, 15, 15, None, True)
+    assert eligibility_statuses_write([ready], later) == [(person.pk, level.pk)]
+    assert status_of(person).changed_on == later
+    # The same verdict again, that day or the next: nothing new to announce, nothing written.
+    assert eligibility_statuses_write([ready], later) == []
+    assert eligibility_statuses_write([ready], later + datetime.timedelta(days=1)) == []
+    assert status_of(person).evaluated_on == later
     assert eligibility_statuses_write([], NEXT_DAY) == []
 
 
