@@ -455,7 +455,7 @@ def eligibility_statuses_write(rows, as_of: datetime.date) -> list[tuple[int, in
     parameters, and keeps only those verdicts of what it wrote (a first night writes every
     row: handing them all back cost more than the filter); SQLite takes VALUES, 1,000 rows a
     statement, spells IS DISTINCT FROM as `IS NOT`, and has no INSERT inside WITH, so Python
-    keeps them."""
+    keeps them. (Each array travels as one text parameter: `_pg_array_text`.)"""
     if not rows:
         return []
     table = connection.ops.quote_name(EligibilityStatus._meta.db_table)
@@ -474,13 +474,14 @@ def eligibility_statuses_write(rows, as_of: datetime.date) -> list[tuple[int, in
     if postgres:
         types = ("int[]", "int[]", "bool[]", "int[]", "int[]", "date[]", "bool[]")
         arrays = ", ".join(f"%s::{t}" for t in types)
+        columns_as_text = [_pg_array_text(column) for column in zip(*rows, strict=True)]
         statements = [
             (
                 f"WITH written AS (INSERT INTO {table} ({', '.join(columns)}) "
                 f"SELECT *, %s::date, %s::date FROM unnest({arrays}) {upsert}) "
                 "SELECT employee_id, target_level_id, eligible, changed_on FROM written "
                 "WHERE eligible AND changed_on = %s",
-                [as_of, as_of, *(list(column) for column in zip(*rows, strict=True)), as_of],
+                [as_of, as_of, *columns_as_text, as_of],
             )
         ]
     else:
@@ -506,6 +507,25 @@ def eligibility_statuses_write(rows, as_of: datetime.date) -> list[tuple[int, in
                 if eligible and _as_date(changed_on) == as_of
             )
     return newly
+
+
+def _pg_array_text(values) -> str:
+    """A column of integers, booleans, dates and None as PostgreSQL's array text
+    (`{1,t,2026-11-23,NULL}`), one parameter cast with `::int[]` and the like: the server
+    parses it in one pass, where psycopg2's adaptation of a list, `ARRAY[1, 2, ...]`, is an
+    expression of 2,000 constants for the server to parse and plan (15 ms of a chunk's
+    upsert against 3 ms). Only these types: nothing in them can close or split the array."""
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("NULL")
+        elif value is True or value is False:
+            parts.append("t" if value else "f")
+        elif type(value) is int or type(value) is datetime.date:
+            parts.append(str(value))
+        else:
+            raise TypeError(f"{value!r} does not belong in a status column")
+    return "{" + ",".join(parts) + "}"
 
 
 def _as_date(value) -> datetime.date:

@@ -120,3 +120,12 @@ def test_the_stored_verdicts_are_what_each_persons_checklist_says(seeded):
     assert len(judged) > 10
     assert len(set(judged.values())) > 3  # people at different distances from their next level
     assert stored == judged
+
+
+def test_a_status_column_travels_to_postgresql_as_one_array_text():
+    from promotions.services import _pg_array_text
+
+    column = [7, True, False, None, datetime.date(2026, 11, 23)]
+    assert _pg_array_text(column) == "{7,t,f,NULL,2026-11-23}"
+    with pytest.raises(TypeError):
+        _pg_array_text(["1},{2"])  # a text could split the array: never accepted
