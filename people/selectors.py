@@ -16,9 +16,9 @@ from .roles import user_is_hr
 # everyone has one manager, so the only person the walk can reach twice is one whose chain
 # up loops, and any such loop passes through the manager the walk started from; the step
 # never returns to that manager, so every person is reached once and the walk ends (the
-# manager is never their own report). UNION ALL, because UNION sized its hash table by the
-# planner's estimate of the rows (millions for a recursive query): 5-7 ms of a 1 ms query
-# on every team and review page.
+# manager is never their own report). UNION ALL, because UNION builds a hash table sized by
+# the planner's estimate of the rows (millions for a recursive query): for a team of 199,
+# 6.4 ms against 1.3 ms on a connection's first run, 1.2 ms against 0.7 ms after.
 _SUBTREE_SQL = """
 WITH RECURSIVE below (id, is_active, framework_id, direct) AS (
     SELECT e.id, e.is_active, e.framework_id, 1 FROM people_employee e WHERE e.manager_id = %s
