@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from careerpath.input import CONTROL_RE, parse_id
 from careerpath.paging import page_of
 from frameworks.models import Competency, ProficiencyLevel
-from people.models import Employee
+from people.models import Employee, person_name
 from people.selectors import (
     employee_for_request,
     employee_for_user,
@@ -261,8 +261,8 @@ class QueueRow(NamedTuple):
     submitted_at: datetime.datetime
 
     @property
-    def name(self) -> str:  # as Employee.name says it
-        return f"{self.first_name} {self.last_name}".strip() or self.email or self.username
+    def name(self) -> str:
+        return person_name(self.first_name, self.last_name, self.email, self.username)
 
 
 ROW_FIELDS = ("pk", "title", "employee__user__first_name", "employee__user__last_name",
@@ -318,7 +318,6 @@ def _queue_page(request, reviewer, *, bulk_form=None, selected=(), status=200):
             "rows": _queue_rows(rows, selected),
             "all_matching": request.POST.get("scope") == "all",
             "queue_url": reverse("assessments:review_queue"),
-            "kind_labels": dict(Evidence._meta.get_field("kind").choices),
             "kind_options": _options(((v, v, n) for v, n in queue["by_kind"]), queue["kind"]),
             "category_options": _options(
                 ((v, v, n) for v, n in queue["by_category"]), queue["category"]

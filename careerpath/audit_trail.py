@@ -37,7 +37,7 @@ from assessments.models import (
 )
 from frameworks import kinds
 from frameworks.models import Entitlement, Framework, Level, Requirement
-from people.models import Employee
+from people.models import Employee, person_name
 from people.roles import user_is_hr
 from promotions.models import (
     ApprovalStep,
@@ -59,7 +59,7 @@ def _person(employee) -> str:
 def _user_name(user) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.email or user.username
+    return person_name(user.first_name, user.last_name, user.email, user.username)
 
 
 def _version(framework) -> str:

@@ -7,6 +7,12 @@ from simple_history.models import HistoricalRecords
 from careerpath.input import validate_date_bounds
 
 
+def person_name(first_name: str, last_name: str, email: str, username: str) -> str:
+    """How a person is named on every page: their full name, else their e-mail, else their
+    username. `Employee.name`, and rows read as plain values, say it the same way."""
+    return f"{first_name} {last_name}".strip() or email or username
+
+
 class Employee(models.Model):
     """A person on a career framework: where they are and since when."""
 
@@ -75,7 +81,8 @@ class Employee(models.Model):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.email or self.user.username
+        user = self.user
+        return person_name(user.first_name, user.last_name, user.email, user.username)
 
     @property
     def email(self) -> str:

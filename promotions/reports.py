@@ -184,6 +184,15 @@ def pipeline_category(
     return 3 if missing == 1 else 4 if missing <= 3 else 5
 
 
+def best_verdict(verdicts, *, soon, later) -> int:
+    """Which of a person's verdicts, (eligible, met, total, earliest date) in next-level
+    order, is their best: the first of the best category. The sweep marks it `best`."""
+    if len(verdicts) == 1:
+        return 0
+    categories = [pipeline_category(*verdict, soon=soon, later=later) for verdict in verdicts]
+    return categories.index(min(categories))
+
+
 # Each person's best category: the sweep marks the best of each person's verdicts (`best`,
 # by `pipeline_category` as of its day), so the report joins the people on their current
 # level with those marked verdicts, one row each, and counts per framework and category (a

@@ -40,7 +40,7 @@ from .models import (
     SweepRun,
 )
 from .presenters import level_name
-from .reports import pipeline_category
+from .reports import best_verdict
 from .selectors import (
     RuleBook,
     career_status,
@@ -401,12 +401,9 @@ def periodic_checks_chunk(*, as_of: datetime.date, first_id: int, last_id: int) 
                     person_facts, book.specs[nxt.pk].requirements, as_of
                 )
                 judged.append((pk, nxt.pk, met == total, met, total, earliest))
-            # The best verdict (HR's pipeline counts it): the first of the best category.
-            best = 0
-            if len(judged) > 1:
-                categories = [pipeline_category(*row[2:], soon=soon, later=later) for row in judged]
-                best = categories.index(min(categories))
-            rows.extend((*row, i == best) for i, row in enumerate(judged))
+            if judged:  # the best verdict, which HR's pipeline counts
+                best = best_verdict([row[2:] for row in judged], soon=soon, later=later)
+                rows.extend((*row, i == best) for i, row in enumerate(judged))
         _stale_statuses_delete(first_id, last_id)
         newly = eligibility_statuses_write(rows, as_of)
         summary = SweepSummary(evaluated=len(people))

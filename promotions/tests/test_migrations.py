@@ -4,18 +4,11 @@ the statuses already stored without waiting for the next sweep."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate
 
 BEFORE = [("promotions", "0012_eligibility_status_one_employee_index")]
 AFTER = [("promotions", "0013_eligibility_status_best_verdict_no_framework_copy")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)

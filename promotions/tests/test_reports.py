@@ -37,21 +37,26 @@ def status(person, *, eligible=False, met=3, total=5, earliest=None, target=None
         employee=person, target_level=level, eligible=eligible, met_count=met,
         total_count=total, earliest_date=earliest, evaluated_on=AS_OF, changed_on=AS_OF,
     )  # fmt: skip
-    theirs = list(
+    theirs = stored_in_next_level_order(person)
+    best = theirs[reports.best_verdict([verdict(s) for s in theirs], soon=SOON, later=LATER)]
+    EligibilityStatus.objects.filter(employee=person).update(best=False)
+    EligibilityStatus.objects.filter(pk=best.pk).update(best=True)
+    return made
+
+
+SOON, LATER = add_months(AS_OF, 3), add_months(AS_OF, 6)
+
+
+def stored_in_next_level_order(person) -> list[EligibilityStatus]:
+    return list(
         EligibilityStatus.objects.filter(employee=person).order_by(
             "target_level__rank", "target_level__order", "target_level_id"
         )
     )
-    soon, later = add_months(AS_OF, 3), add_months(AS_OF, 6)
-    categories = [
-        reports.pipeline_category(s.eligible, s.met_count, s.total_count, s.earliest_date,
-                                  soon=soon, later=later)
-        for s in theirs
-    ]  # fmt: skip
-    best = theirs[categories.index(min(categories))]
-    EligibilityStatus.objects.filter(employee=person).update(best=False)
-    EligibilityStatus.objects.filter(pk=best.pk).update(best=True)
-    return made
+
+
+def verdict(status) -> tuple:
+    return (status.eligible, status.met_count, status.total_count, status.earliest_date)
 
 
 def pipeline(filters=EVERYONE, as_of=AS_OF) -> dict[str, int]:
@@ -101,15 +106,14 @@ def test_the_sweeps_choice_of_best_and_the_reports_count_read_a_verdict_alike(se
     counts it by PIPELINE_SQL's CASE: for every shape of verdict (eligible, time only
     before, at and after each window's edge, one to five requirements away) both say the
     same category."""
-    soon, later = add_months(AS_OF, 3), add_months(AS_OF, 6)
     day = datetime.timedelta(days=1)
     shapes = [(True, 5, 5, None)]
-    shapes += [(False, 4, 5, d) for d in (AS_OF - day, soon, soon + day, later, later + day)]
+    shapes += [(False, 4, 5, d) for d in (AS_OF - day, SOON, SOON + day, LATER, LATER + day)]
     shapes += [(False, 5 - away, 5, None) for away in range(1, 6)]
     expected = {}
     for eligible, met, total, earliest in shapes:
-        category = reports.pipeline_category(eligible, met, total, earliest, soon=soon,
-                                             later=later)  # fmt: skip
+        category = reports.pipeline_category(eligible, met, total, earliest, soon=SOON,
+                                             later=LATER)  # fmt: skip
         status(EmployeeFactory(), eligible=eligible, met=met, total=total, earliest=earliest)
         label = PIPELINE_CATEGORIES[category][1]
         expected[label] = expected.get(label, 0) + 1
@@ -137,19 +141,10 @@ def test_the_sweep_marks_one_best_verdict_for_someone_with_two_next_levels(
         lambda facts, *args: next(planned) if facts.employee_id == both.pk else real(facts, *args),
     )
     periodic_checks_run(as_of=AS_OF)
-    theirs = list(
-        EligibilityStatus.objects.filter(employee=both).order_by(
-            "target_level__rank", "target_level__order", "target_level_id"
-        )
-    )
+    theirs = stored_in_next_level_order(both)
     assert len(theirs) == 2
     assert [s.best for s in theirs].count(True) == 1
-    soon, later = add_months(AS_OF, 3), add_months(AS_OF, 6)
-    categories = [
-        reports.pipeline_category(s.eligible, s.met_count, s.total_count, s.earliest_date,
-                                  soon=soon, later=later)
-        for s in theirs
-    ]  # fmt: skip
+    categories = [reports.pipeline_category(*verdict(s), soon=SOON, later=LATER) for s in theirs]
     assert categories == ([5, 3] if second_closer else [3, 5])
     assert [s.best for s in theirs] == ([False, True] if second_closer else [True, False])
     assert EligibilityStatus.objects.get(employee=single).best
